@@ -1,0 +1,13 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    # -- credit control --
+
+    # -- sales cycles and qualification --
+
+    # -- warranties --
+
+    # -- competitors --

@@ -1,0 +1,29 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestFoundation(TransactionCase):
+    def test_credit_controller_group_implied_by_accounting_admin(self):
+        controller = self.env.ref("crm_extended.group_credit_controller")
+        admin_group = self.env.ref("account.group_account_manager")
+        self.assertIn(controller, admin_group.all_implied_ids)
+        user = self.env["res.users"].create(
+            {
+                "name": "Finance Admin",
+                "login": "crmx_finance_admin",
+                "group_ids": [(4, admin_group.id)],
+            }
+        )
+        self.assertTrue(user.has_group("crm_extended.group_credit_controller"))
+        salesman = self.env["res.users"].create(
+            {
+                "name": "Plain Salesman",
+                "login": "crmx_plain_salesman",
+                "group_ids": [(4, self.env.ref("sales_team.group_sale_salesman").id)],
+            }
+        )
+        self.assertFalse(salesman.has_group("crm_extended.group_credit_controller"))
+
+    def test_settings_section_renders(self):
+        arch = self.env["res.config.settings"].get_view(view_type="form")["arch"]
+        self.assertIn('name="crm_extended"', arch)
