@@ -1,0 +1,16 @@
+# crm_extended developer commands (settings: see scripts/crmx.py or README.md)
+PYTHON ?= python3
+
+.PHONY: demo test bench lint
+
+demo:   ## create the demo database if missing and serve it on http://127.0.0.1:8069
+	@$(PYTHON) scripts/crmx.py demo
+
+test:   ## run every test (Odoo tests, then out-of-process pytest tests)
+	@$(PYTHON) scripts/crmx.py test
+
+bench:  ## benchmark on a scratch database, printing ratios to raw SQL
+	@$(PYTHON) scripts/crmx.py bench
+
+lint:
+	@ruff check crm_extended tests scripts && ruff format --check crm_extended tests scripts
