@@ -1,4 +1,4 @@
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -27,3 +27,9 @@ class TestFoundation(TransactionCase):
     def test_settings_section_renders(self):
         arch = self.env["res.config.settings"].get_view(view_type="form")["arch"]
         self.assertIn('name="crm_extended"', arch)
+
+
+@tagged("post_install", "-at_install")
+class TestFoundationUi(HttpCase):
+    def test_settings_tour(self):
+        self.start_tour("/odoo/settings", "crm_extended_foundation_tour", login="admin")
