@@ -107,6 +107,7 @@ def main():
             f"--addons-path={args.addons_path}",
             f"--data-dir={args.data_dir}",
             "--log-level=warn",
+            "--http-interface=127.0.0.1",
         ]
     )
     registry = Registry(args.db)
