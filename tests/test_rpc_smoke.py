@@ -1,6 +1,7 @@
 """The out-of-process harness: a real server with crm_extended, used over JSON-RPC."""
 
 import pytest
+
 from conftest import RpcError
 
 
@@ -13,11 +14,18 @@ def test_addon_installed_with_demo_data(odoo):
 
 def test_new_user_logs_in_with_given_groups(odoo):
     uid = odoo.new_user("smoke_salesman", ["sales_team.group_sale_salesman"])
-    me = odoo.rpc("res.users", "read", [uid], ["login"], login="smoke_salesman",
-                  password="smoke_salesman")
+    me = odoo.rpc(
+        "res.users", "read", [uid], ["login"], login="smoke_salesman", password="smoke_salesman"
+    )
     assert me[0]["login"] == "smoke_salesman"
-    assert odoo.rpc("res.users", "has_group", [uid], "sales_team.group_sale_salesman",
-                    login="smoke_salesman", password="smoke_salesman")
+    assert odoo.rpc(
+        "res.users",
+        "has_group",
+        [uid],
+        "sales_team.group_sale_salesman",
+        login="smoke_salesman",
+        password="smoke_salesman",
+    )
 
 
 def test_server_errors_carry_odoo_message(odoo):
