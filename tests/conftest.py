@@ -54,7 +54,7 @@ class OdooServer:
         body = response.json()
         if body.get("error"):
             raise RpcError(body["error"])
-        return body["result"]
+        return body.get("result")
 
     def uid(self, login, password):
         key = (login, password)
