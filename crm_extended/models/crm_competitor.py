@@ -125,6 +125,7 @@ class CrmCompetitor(models.Model):
         self.env.cr.execute(query)
         return {row[0]: row[1:] for row in self.env.cr.fetchall()}
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_statistics(self):
         stats = self._get_statistics()
         for competitor in self:
@@ -141,23 +142,38 @@ class CrmCompetitor(models.Model):
 
     @api.constrains("name", "company_id")
     def _check_name_unique_per_company(self):
-        """Friendly message for renames; the unique index is the guarantee
-        (also for records sharing no company)."""
-        groups = self.with_context(active_test=False)._read_group(
-            [("name", "in", self.mapped("name"))],
-            ["name", "company_id"],
-            ["__count"],
+        """Friendly message on renames. The unique index stays the guarantee
+        (creations hit it first, and shared competitors have no company).
+        Read without flushing: flushing first would hit the index."""
+        keys = {}
+        for competitor in self:
+            key = (competitor.name, competitor.company_id.id or 0)
+            if key in keys:
+                competitor._raise_duplicate_name()
+            keys[key] = competitor
+        if not keys:
+            return
+        self.env.cr.execute(
+            SQL(
+                """SELECT name, COALESCE(company_id, 0) FROM crm_competitor
+                    WHERE name IN %s AND id NOT IN %s""",
+                tuple({name for name, _company in keys}),
+                tuple(self.ids) or (0,),
+            )
         )
-        for name, company, count in groups:
-            if count > 1:
-                raise ValidationError(
-                    self.env._(
-                        "A competitor named “%(name)s” already exists in %(company)s.",
-                        name=name,
-                        company=company.display_name
-                        or self.env._("the shared (no company) competitors"),
-                    )
-                )
+        for key in self.env.cr.fetchall():
+            if key in keys:
+                keys[key]._raise_duplicate_name()
+
+    def _raise_duplicate_name(self):
+        raise ValidationError(
+            self.env._(
+                "A competitor named “%(name)s” already exists in %(company)s.",
+                name=self.name,
+                company=self.company_id.display_name
+                or self.env._("the competitors shared by all companies"),
+            )
+        )
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 
 class CrmLeadCompetitor(models.Model):
@@ -77,17 +78,33 @@ class CrmLeadCompetitor(models.Model):
 
     @api.constrains("lead_id", "competitor_id")
     def _check_competitor_once_per_deal(self):
-        groups = self._read_group(
-            [("lead_id", "in", self.lead_id.ids)],
-            ["lead_id", "competitor_id"],
-            ["__count"],
+        """Friendly message on edits. The UNIQUE constraint stays the
+        guarantee. Read without flushing: flushing first would hit it."""
+        keys = {}
+        for line in self:
+            key = (line.lead_id.id, line.competitor_id.id)
+            if key in keys:
+                line._raise_duplicate_competitor()
+            keys[key] = line
+        if not keys:
+            return
+        self.env.cr.execute(
+            SQL(
+                """SELECT lead_id, competitor_id FROM crm_lead_competitor
+                    WHERE lead_id IN %s AND id NOT IN %s""",
+                tuple({lead_id for lead_id, _competitor in keys}),
+                tuple(self.ids) or (0,),
+            )
         )
-        for lead, competitor, count in groups:
-            if count > 1:
-                raise ValidationError(
-                    self.env._(
-                        "%(competitor)s is already listed on %(deal)s.",
-                        competitor=competitor.display_name,
-                        deal=lead.display_name,
-                    )
-                )
+        for key in self.env.cr.fetchall():
+            if key in keys:
+                keys[key]._raise_duplicate_competitor()
+
+    def _raise_duplicate_competitor(self):
+        raise ValidationError(
+            self.env._(
+                "%(competitor)s is already listed on %(deal)s.",
+                competitor=self.competitor_id.display_name,
+                deal=self.lead_id.display_name,
+            )
+        )
