@@ -41,9 +41,7 @@ class CrmCompetitor(models.Model):
         help="Leave empty to share this competitor between all companies.",
     )
     color = fields.Integer()
-    line_ids = fields.One2many(
-        "crm.lead.competitor", "competitor_id", string="Deal Lines"
-    )
+    line_ids = fields.One2many("crm.lead.competitor", "competitor_id", string="Deal Lines")
     currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
 
     # Statistics: computed for the whole recordset in one query, lost
@@ -90,9 +88,7 @@ class CrmCompetitor(models.Model):
             return {}
         Lead = self.env["crm.lead"].with_context(active_test=False)
         Line = self.env["crm.lead.competitor"]
-        Lead.flush_model(
-            ["lost_to_competitor_id", "won_status", "expected_revenue", "active"]
-        )
+        Lead.flush_model(["lost_to_competitor_id", "won_status", "expected_revenue", "active"])
         Line.flush_model(["lead_id", "competitor_id"])
         readable_leads = Lead._search(Domain.TRUE)
         query = SQL(
@@ -187,13 +183,9 @@ class CrmCompetitor(models.Model):
         if outcome == "won":
             return met & Domain("won_status", "=", "won")
         if outcome == "lost":
-            return Domain("lost_to_competitor_id", "=", self.id) & Domain(
-                "won_status", "=", "lost"
-            )
+            return Domain("lost_to_competitor_id", "=", self.id) & Domain("won_status", "=", "lost")
         if outcome == "open":
-            return met & Domain("won_status", "=", "pending") & Domain(
-                "active", "=", True
-            )
+            return met & Domain("won_status", "=", "pending") & Domain("active", "=", True)
         return met
 
     def _action_view_deals(self, outcome=None):
@@ -209,9 +201,7 @@ class CrmCompetitor(models.Model):
             "res_model": "crm.lead",
             "view_mode": "list,kanban,form",
             "views": [(False, "list"), (False, "kanban"), (False, "form")],
-            "search_view_id": [
-                self.env.ref("crm.view_crm_case_opportunities_filter").id
-            ],
+            "search_view_id": [self.env.ref("crm.view_crm_case_opportunities_filter").id],
             "domain": list(self._get_deals_domain(outcome)),
             "context": {"active_test": False, "create": False},
         }

@@ -28,8 +28,10 @@ class CrmLead(models.Model):
     def _add_lost_to_competitor_line(self):
         """The competitor a deal was lost to is one of its competitors."""
         missing = self.filtered(
-            lambda lead: lead.lost_to_competitor_id
-            and lead.lost_to_competitor_id not in lead.competitor_line_ids.competitor_id
+            lambda lead: (
+                lead.lost_to_competitor_id
+                and lead.lost_to_competitor_id not in lead.competitor_line_ids.competitor_id
+            )
         )
         if missing:
             self.env["crm.lead.competitor"].create(
@@ -43,9 +45,7 @@ class CrmLead(models.Model):
         # a restored deal is no longer lost to anyone (like core's lost reason)
         reactivated = self.filtered(lambda lead: not lead.active)
         res = super().action_unarchive()
-        reactivated.filtered("lost_to_competitor_id").write(
-            {"lost_to_competitor_id": False}
-        )
+        reactivated.filtered("lost_to_competitor_id").write({"lost_to_competitor_id": False})
         return res
 
     # -- customer 360 --

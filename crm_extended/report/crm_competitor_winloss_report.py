@@ -24,9 +24,7 @@ class CrmCompetitorWinlossReport(models.Model):
         [("won", "Won"), ("lost", "Lost"), ("open", "Open")],
         readonly=True,
     )
-    is_lost_to_competitor = fields.Boolean(
-        "Lost to this Competitor", readonly=True
-    )
+    is_lost_to_competitor = fields.Boolean("Lost to this Competitor", readonly=True)
     threat_level = fields.Selection(
         [("low", "Low"), ("medium", "Medium"), ("high", "High")], readonly=True
     )

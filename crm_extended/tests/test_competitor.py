@@ -19,9 +19,7 @@ class CompetitorCommon(TransactionCase):
                 "email": "sam@example.com",
                 "company_id": cls.company.id,
                 "company_ids": [Command.set(cls.company.ids)],
-                "group_ids": [
-                    Command.link(cls.env.ref("sales_team.group_sale_salesman").id)
-                ],
+                "group_ids": [Command.link(cls.env.ref("sales_team.group_sale_salesman").id)],
             }
         )
         cls.manager = cls.env["res.users"].create(
@@ -31,16 +29,12 @@ class CompetitorCommon(TransactionCase):
                 "email": "mia@example.com",
                 "company_id": cls.company.id,
                 "company_ids": [Command.set(cls.company.ids)],
-                "group_ids": [
-                    Command.link(cls.env.ref("sales_team.group_sale_manager").id)
-                ],
+                "group_ids": [Command.link(cls.env.ref("sales_team.group_sale_manager").id)],
             }
         )
         Competitor = cls.env["crm.competitor"]
         cls.acme = Competitor.create({"name": "Acme Test Rival", "strategy": "leader"})
-        cls.globex = Competitor.create(
-            {"name": "Globex Test Rival", "strategy": "challenger"}
-        )
+        cls.globex = Competitor.create({"name": "Globex Test Rival", "strategy": "challenger"})
         cls.initech = Competitor.create({"name": "Initech Test Rival"})
         cls.won_stage = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)
         cls.team = cls.env["crm.team"].create({"name": "Competitor Test Team"})
@@ -55,8 +49,7 @@ class CompetitorCommon(TransactionCase):
                 "team_id": cls.team.id,
                 "user_id": cls.salesman.id,
                 "competitor_line_ids": [
-                    Command.create({"competitor_id": competitor.id})
-                    for competitor in competitors
+                    Command.create({"competitor_id": competitor.id}) for competitor in competitors
                 ],
                 **vals,
             }
@@ -203,18 +196,12 @@ class TestCompetitorStatistics(CompetitorCommon):
 
         def deals(action):
             self.assertEqual(action["res_model"], "crm.lead")
-            return (
-                self.env["crm.lead"]
-                .with_context(action["context"])
-                .search(action["domain"])
-            )
+            return self.env["crm.lead"].with_context(action["context"]).search(action["domain"])
 
         self.assertEqual(deals(self.acme.action_view_won_deals()), won)
         self.assertEqual(deals(self.acme.action_view_lost_deals()), lost)
         self.assertEqual(deals(self.acme.action_view_open_deals()), open_deal)
-        self.assertEqual(
-            deals(self.acme.action_view_deals()), won | lost | lost_other | open_deal
-        )
+        self.assertEqual(deals(self.acme.action_view_deals()), won | lost | lost_other | open_deal)
         self.assertEqual(self.acme.opportunity_count, 4)
 
 
@@ -347,9 +334,7 @@ class TestCompetitorLostWizard(CompetitorCommon):
     def test_wizard_competitor_optional_by_default(self):
         self.assertFalse(self.company.competitor_required_on_lost)
         lead = self._deal("No rival")
-        wizard_form = Form(
-            self.env["crm.lead.lost"].with_context(default_lead_ids=lead.ids)
-        )
+        wizard_form = Form(self.env["crm.lead.lost"].with_context(default_lead_ids=lead.ids))
         self.assertFalse(wizard_form.competitor_required)
         wizard_form.save().action_lost_reason_apply()
         self.assertEqual(lead.won_status, "lost")
@@ -380,9 +365,7 @@ class TestCompetitorLostWizard(CompetitorCommon):
         other_lead = self._deal(
             "Required there", company_id=self.other_company.id, team_id=False, user_id=False
         )
-        wizard = self.env["crm.lead.lost"].create(
-            {"lead_ids": [Command.set(other_lead.ids)]}
-        )
+        wizard = self.env["crm.lead.lost"].create({"lead_ids": [Command.set(other_lead.ids)]})
         self.assertTrue(wizard.competitor_required)
 
 
@@ -422,8 +405,10 @@ class TestCompetitorReportAndAccess(CompetitorCommon):
 
     def test_salesman_records_competitors_on_own_deal(self):
         lead = self._deal("Sam's deal").with_user(self.salesman)
-        rival = self.env["crm.competitor"].with_user(self.salesman).create(
-            {"name": "Met by Sam", "strategy": "niche"}
+        rival = (
+            self.env["crm.competitor"]
+            .with_user(self.salesman)
+            .create({"name": "Met by Sam", "strategy": "niche"})
         )
         lead.write(
             {
@@ -446,8 +431,10 @@ class TestCompetitorReportAndAccess(CompetitorCommon):
             {"name": "Hidden Rival", "company_id": self.other_company.id}
         )
         shared = self.env["crm.competitor"].create({"name": "Open Rival", "company_id": False})
-        visible = self.env["crm.competitor"].with_user(self.salesman).search(
-            [("id", "in", (foreign | shared).ids)]
+        visible = (
+            self.env["crm.competitor"]
+            .with_user(self.salesman)
+            .search([("id", "in", (foreign | shared).ids)])
         )
         self.assertEqual(visible, shared)
 
@@ -455,9 +442,9 @@ class TestCompetitorReportAndAccess(CompetitorCommon):
         Competitor = self.env["crm.competitor"]
         for view_type in ("form", "list", "kanban", "search"):
             Competitor.get_view(view_type=view_type)
-        arch = self.env["crm.lead"].get_view(
-            self.env.ref("crm.crm_lead_view_form").id, "form"
-        )["arch"]
+        arch = self.env["crm.lead"].get_view(self.env.ref("crm.crm_lead_view_form").id, "form")[
+            "arch"
+        ]
         self.assertIn('name="competitor_line_ids"', arch)
         self.assertIn('name="lost_to_competitor_id"', arch)
         arch = self.env["crm.lead.lost"].get_view(view_type="form")["arch"]

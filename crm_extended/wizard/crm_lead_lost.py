@@ -18,9 +18,7 @@ class CrmLeadLost(models.TransientModel):
             companies = wizard.lead_ids.company_id
             if not wizard.lead_ids or not all(wizard.lead_ids.mapped("company_id")):
                 companies |= self.env.company
-            wizard.competitor_required = any(
-                companies.mapped("competitor_required_on_lost")
-            )
+            wizard.competitor_required = any(companies.mapped("competitor_required_on_lost"))
 
     def action_lost_reason_apply(self):
         self.ensure_one()
