@@ -41,6 +41,21 @@ class CrmLead(models.Model):
                 ]
             )
 
+    def _merge_dependences(self, opportunities):
+        super()._merge_dependences(opportunities)
+        self._merge_dependences_competitors(opportunities)
+
+    def _merge_dependences_competitors(self, opportunities):
+        """Merged deals keep every competitor met, once (the head's line, else
+        the line of the most confident deal)."""
+        known = self.competitor_line_ids.competitor_id
+        to_move = self.env["crm.lead.competitor"]
+        for line in opportunities.competitor_line_ids:
+            if line.competitor_id not in known:
+                known |= line.competitor_id
+                to_move |= line
+        to_move.write({"lead_id": self.id})
+
     def action_unarchive(self):
         # a restored deal is no longer lost to anyone (like core's lost reason)
         reactivated = self.filtered(lambda lead: not lead.active)

@@ -290,6 +290,16 @@ class TestCompetitorConstraints(CompetitorCommon):
         with self.assertRaises(UserError):
             lead.write({"lost_to_competitor_id": foreign.id})
 
+    def test_merge_keeps_each_competitor_once(self):
+        head = self._deal("Merge head", 9000, competitors=self.acme, probability=90)
+        tail = self._deal("Merge tail", 100, competitors=self.acme | self.globex, probability=10)
+        head_line = head.competitor_line_ids
+        merged = (head | tail)._merge_opportunity(auto_unlink=True)
+        self.assertEqual(merged, head)
+        self.assertFalse(tail.exists())
+        self.assertEqual(head.competitor_line_ids.competitor_id, self.acme | self.globex)
+        self.assertIn(head_line, head.competitor_line_ids, "the head's own line wins")
+
     def test_lead_copy_keeps_competitors_not_the_winner(self):
         lead = self._deal("Original", competitors=self.acme | self.globex)
         self._mark_lost(lead, self.acme)
@@ -356,6 +366,27 @@ class TestCompetitorLostWizard(CompetitorCommon):
         wizard.action_lost_reason_apply()
         self.assertEqual(lead.won_status, "lost")
         self.assertEqual(lead.lost_to_competitor_id, self.globex)
+
+    def test_wizard_offers_competitors_of_the_deals_company(self):
+        foreign = self.env["crm.competitor"].create(
+            {"name": "Elsewhere Rival", "company_id": self.other_company.id}
+        )
+        shared = self.env["crm.competitor"].create(
+            {"name": "Everywhere Rival", "company_id": False}
+        )
+        lead = self._deal("Company domain")
+        wizard = self.env["crm.lead.lost"].create({"lead_ids": [Command.set(lead.ids)]})
+        domain = self.env["crm.lead.lost"]._fields["competitor_id"].domain
+        self.assertIn("competitor_company_ids", domain)
+        offered = self.env["crm.competitor"].search(
+            [
+                ("id", "in", (foreign | shared | self.acme).ids),
+                "|",
+                ("company_id", "=", False),
+                ("company_id", "in", wizard.competitor_company_ids.ids),
+            ]
+        )
+        self.assertEqual(offered, shared | self.acme)
 
     def test_required_setting_is_per_company(self):
         self.other_company.competitor_required_on_lost = True

@@ -8,9 +8,11 @@ class CrmLeadLost(models.TransientModel):
     competitor_id = fields.Many2one(
         "crm.competitor",
         string="Lost to Competitor",
+        domain="['|', ('company_id', '=', False), ('company_id', 'in', competitor_company_ids)]",
         help="The competitor who won the deal.",
     )
     competitor_required = fields.Boolean(compute="_compute_competitor_required")
+    competitor_company_ids = fields.Many2many("res.company", compute="_compute_competitor_required")
 
     @api.depends("lead_ids")
     def _compute_competitor_required(self):
@@ -18,6 +20,7 @@ class CrmLeadLost(models.TransientModel):
             companies = wizard.lead_ids.company_id
             if not wizard.lead_ids or not all(wizard.lead_ids.mapped("company_id")):
                 companies |= self.env.company
+            wizard.competitor_company_ids = companies
             wizard.competitor_required = any(companies.mapped("competitor_required_on_lost"))
 
     def action_lost_reason_apply(self):
