@@ -49,6 +49,7 @@ class CrmCompetitor(models.Model):
     opportunity_count = fields.Integer("Deals Met", compute="_compute_statistics")
     won_count = fields.Integer("Won Against", compute="_compute_statistics")
     lost_count = fields.Integer("Lost To", compute="_compute_statistics")
+    open_count = fields.Integer("Open Deals", compute="_compute_statistics")
     win_rate = fields.Float(
         "Win Rate (%)",
         compute="_compute_statistics",
@@ -79,7 +80,7 @@ class CrmCompetitor(models.Model):
             )
 
     def _get_statistics(self):
-        """Return {competitor_id: (met, won, lost, lost_revenue)} for ``self``
+        """Return {competitor_id: (met, won, lost, lost_revenue, open)} for ``self``
         in a single query. A deal meets a competitor through a competitor line
         or by being lost to it; archived (lost) deals count, and only deals the
         current user may read (record rules of crm.lead) are counted."""
@@ -109,7 +110,8 @@ class CrmCompetitor(models.Model):
                                       AND lead.lost_to_competitor_id = met.competitor_id),
                    COALESCE(SUM(lead.expected_revenue) FILTER (
                        WHERE lead.won_status = 'lost'
-                         AND lead.lost_to_competitor_id = met.competitor_id), 0)
+                         AND lead.lost_to_competitor_id = met.competitor_id), 0),
+                   COUNT(*) FILTER (WHERE lead.won_status = 'pending' AND lead.active)
               FROM met
               JOIN crm_lead lead ON lead.id = met.lead_id
              WHERE lead.id IN %(readable)s
@@ -125,12 +127,13 @@ class CrmCompetitor(models.Model):
     def _compute_statistics(self):
         stats = self._get_statistics()
         for competitor in self:
-            met, won, lost, lost_revenue = stats.get(competitor.id, (0, 0, 0, 0.0))
+            met, won, lost, lost_revenue, open_ = stats.get(competitor.id, (0, 0, 0, 0.0, 0))
             competitor.opportunity_count = met
             competitor.won_count = won
             competitor.lost_count = lost
             competitor.win_rate = won * 100.0 / (won + lost) if won + lost else 0.0
             competitor.lost_revenue = lost_revenue
+            competitor.open_count = open_
 
     # ------------------------------------------------------------
     # CONSTRAINTS

@@ -175,7 +175,14 @@ class TestCompetitorStatistics(CompetitorCommon):
             return competitors
 
         small, large = seed(2), seed(12)
-        fields = ["opportunity_count", "won_count", "lost_count", "win_rate", "lost_revenue"]
+        fields = [
+            "opportunity_count",
+            "won_count",
+            "lost_count",
+            "open_count",
+            "win_rate",
+            "lost_revenue",
+        ]
         # warm the caches (record rules, registry) once
         self.env["crm.competitor"].browse(self.acme.ids).read(fields)
         for competitors in (small, large):
@@ -201,6 +208,7 @@ class TestCompetitorStatistics(CompetitorCommon):
         self.assertEqual(deals(self.acme.action_view_won_deals()), won)
         self.assertEqual(deals(self.acme.action_view_lost_deals()), lost)
         self.assertEqual(deals(self.acme.action_view_open_deals()), open_deal)
+        self.assertEqual(self.acme.open_count, 1)
         self.assertEqual(deals(self.acme.action_view_deals()), won | lost | lost_other | open_deal)
         self.assertEqual(self.acme.opportunity_count, 4)
 
