@@ -19,6 +19,9 @@
         # -- sales cycles and qualification --
         # -- warranties --
         # -- competitors --
+        "views/crm_competitor_views.xml",
+        "views/crm_lead_competitor_views.xml",
+        "views/crm_competitor_winloss_report_views.xml",
         # -- xlsx exports and customer 360 --
     ],
     "demo": [
@@ -26,6 +29,7 @@
         # -- sales cycles and qualification --
         # -- warranties --
         # -- competitors --
+        "demo/competitor_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

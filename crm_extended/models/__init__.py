@@ -12,5 +12,7 @@ from . import account_move
 # -- warranties --
 
 # -- competitors --
+from . import crm_competitor
+from . import crm_lead_competitor
 
 # -- customer 360 --

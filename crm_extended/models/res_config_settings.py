@@ -11,3 +11,6 @@ class ResConfigSettings(models.TransientModel):
     # -- warranties --
 
     # -- competitors --
+    competitor_required_on_lost = fields.Boolean(
+        related="company_id.competitor_required_on_lost", readonly=False
+    )

@@ -7,5 +7,7 @@ from . import test_foundation
 # -- warranties --
 
 # -- competitors --
+from . import test_competitor
+from . import test_competitor_tour
 
 # -- xlsx exports and customer 360 --

@@ -1,1 +1,2 @@
-
+# -- competitors --
+from . import crm_lead_lost

@@ -1,0 +1,222 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+
+class CrmCompetitor(models.Model):
+    _name = "crm.competitor"
+    _description = "Competitor"
+    _inherit = ["mail.thread"]
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    website = fields.Char()
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Contact",
+        check_company=True,
+        ondelete="set null",
+        help="The competitor's company in the address book, if any.",
+    )
+    strategy = fields.Selection(
+        [
+            ("leader", "Leader"),
+            ("challenger", "Challenger"),
+            ("follower", "Follower"),
+            ("niche", "Niche"),
+        ],
+        string="Market Strategy",
+        tracking=True,
+    )
+    strengths = fields.Text()
+    weaknesses = fields.Text()
+    notes = fields.Html()
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        default=lambda self: self.env.company,
+        help="Leave empty to share this competitor between all companies.",
+    )
+    color = fields.Integer()
+    line_ids = fields.One2many("crm.lead.competitor", "competitor_id", string="Deal Lines")
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
+
+    # Statistics: computed for the whole recordset in one query, lost
+    # (archived) deals included. Never stored, never typed.
+    opportunity_count = fields.Integer("Deals Met", compute="_compute_statistics")
+    won_count = fields.Integer("Won Against", compute="_compute_statistics")
+    lost_count = fields.Integer("Lost To", compute="_compute_statistics")
+    open_count = fields.Integer("Open Deals", compute="_compute_statistics")
+    win_rate = fields.Float(
+        "Win Rate (%)",
+        compute="_compute_statistics",
+        digits=(16, 1),
+        help="Won / (won + lost to this competitor) x 100; 0 when neither.",
+    )
+    lost_revenue = fields.Monetary(
+        "Revenue Lost",
+        compute="_compute_statistics",
+        currency_field="currency_id",
+        help="Expected revenue of the deals lost to this competitor.",
+    )
+
+    _name_company_uniq = models.UniqueIndex(
+        "(name, COALESCE(company_id, 0))",
+        "A competitor with this name already exists in this company.",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for competitor in self:
+            competitor.currency_id = (
+                competitor.company_id.currency_id or self.env.company.currency_id
+            )
+
+    def _get_statistics(self):
+        """Return {competitor_id: (met, won, lost, lost_revenue, open)} for ``self``
+        in a single query. A deal meets a competitor through a competitor line
+        or by being lost to it; archived (lost) deals count, and only deals the
+        current user may read (record rules of crm.lead) are counted."""
+        ids = [cid for cid in self.ids if cid]
+        if not ids:
+            return {}
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        Line = self.env["crm.lead.competitor"]
+        Lead.flush_model(["lost_to_competitor_id", "won_status", "expected_revenue", "active"])
+        Line.flush_model(["lead_id", "competitor_id"])
+        readable_leads = Lead._search(Domain.TRUE)
+        query = SQL(
+            """
+            WITH met AS (
+                SELECT line.competitor_id, line.lead_id
+                  FROM crm_lead_competitor line
+                 WHERE line.competitor_id IN %(ids)s
+                 UNION
+                SELECT lead.lost_to_competitor_id, lead.id
+                  FROM crm_lead lead
+                 WHERE lead.lost_to_competitor_id IN %(ids)s
+            )
+            SELECT met.competitor_id,
+                   COUNT(*),
+                   COUNT(*) FILTER (WHERE lead.won_status = 'won'),
+                   COUNT(*) FILTER (WHERE lead.won_status = 'lost'
+                                      AND lead.lost_to_competitor_id = met.competitor_id),
+                   COALESCE(SUM(lead.expected_revenue) FILTER (
+                       WHERE lead.won_status = 'lost'
+                         AND lead.lost_to_competitor_id = met.competitor_id), 0),
+                   COUNT(*) FILTER (WHERE lead.won_status = 'pending' AND lead.active)
+              FROM met
+              JOIN crm_lead lead ON lead.id = met.lead_id
+             WHERE lead.id IN %(readable)s
+          GROUP BY met.competitor_id
+            """,
+            ids=tuple(ids),
+            readable=readable_leads.subselect(),
+        )
+        self.env.cr.execute(query)
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_statistics(self):
+        stats = self._get_statistics()
+        for competitor in self:
+            met, won, lost, lost_revenue, open_ = stats.get(competitor.id, (0, 0, 0, 0.0, 0))
+            competitor.opportunity_count = met
+            competitor.won_count = won
+            competitor.lost_count = lost
+            competitor.win_rate = won * 100.0 / (won + lost) if won + lost else 0.0
+            competitor.lost_revenue = lost_revenue
+            competitor.open_count = open_
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("name", "company_id")
+    def _check_name_unique_per_company(self):
+        """Friendly message on renames. The unique index stays the guarantee
+        (creations hit it first, and shared competitors have no company).
+        Read without flushing: flushing first would hit the index."""
+        keys = {}
+        for competitor in self:
+            key = (competitor.name, competitor.company_id.id or 0)
+            if key in keys:
+                competitor._raise_duplicate_name()
+            keys[key] = competitor
+        if not keys:
+            return
+        self.env.cr.execute(
+            SQL(
+                """SELECT name, COALESCE(company_id, 0) FROM crm_competitor
+                    WHERE name IN %s AND id NOT IN %s""",
+                tuple({name for name, _company in keys}),
+                tuple(self.ids) or (0,),
+            )
+        )
+        for key in self.env.cr.fetchall():
+            if key in keys:
+                keys[key]._raise_duplicate_name()
+
+    def _raise_duplicate_name(self):
+        raise ValidationError(
+            self.env._(
+                "A competitor named “%(name)s” already exists in %(company)s.",
+                name=self.name,
+                company=self.company_id.display_name
+                or self.env._("the competitors shared by all companies"),
+            )
+        )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def _get_deals_domain(self, outcome=None):
+        self.ensure_one()
+        met = Domain("competitor_line_ids.competitor_id", "=", self.id) | Domain(
+            "lost_to_competitor_id", "=", self.id
+        )
+        if outcome == "won":
+            return met & Domain("won_status", "=", "won")
+        if outcome == "lost":
+            return Domain("lost_to_competitor_id", "=", self.id) & Domain("won_status", "=", "lost")
+        if outcome == "open":
+            return met & Domain("won_status", "=", "pending") & Domain("active", "=", True)
+        return met
+
+    def _action_view_deals(self, outcome=None):
+        self.ensure_one()
+        names = {
+            "won": self.env._("Deals won against %s", self.name),
+            "lost": self.env._("Deals lost to %s", self.name),
+            "open": self.env._("Open deals against %s", self.name),
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "name": names.get(outcome, self.env._("Deals against %s", self.name)),
+            "res_model": "crm.lead",
+            "view_mode": "list,kanban,form",
+            "views": [(False, "list"), (False, "kanban"), (False, "form")],
+            "search_view_id": [self.env.ref("crm.view_crm_case_opportunities_filter").id],
+            "domain": list(self._get_deals_domain(outcome)),
+            "context": {"active_test": False, "create": False},
+        }
+
+    def action_view_deals(self):
+        return self._action_view_deals()
+
+    def action_view_won_deals(self):
+        return self._action_view_deals("won")
+
+    def action_view_lost_deals(self):
+        return self._action_view_deals("lost")
+
+    def action_view_open_deals(self):
+        return self._action_view_deals("open")

@@ -1,0 +1,492 @@
+import psycopg2
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, TransactionCase, tagged, users
+from odoo.tools import mute_logger
+
+
+class CompetitorCommon(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.other_company = cls.env["res.company"].create({"name": "Rival Holdings"})
+        cls.salesman = cls.env["res.users"].create(
+            {
+                "name": "Sam Seller",
+                "login": "crmx_comp_salesman",
+                "email": "sam@example.com",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "group_ids": [Command.link(cls.env.ref("sales_team.group_sale_salesman").id)],
+            }
+        )
+        cls.manager = cls.env["res.users"].create(
+            {
+                "name": "Mia Manager",
+                "login": "crmx_comp_manager",
+                "email": "mia@example.com",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "group_ids": [Command.link(cls.env.ref("sales_team.group_sale_manager").id)],
+            }
+        )
+        Competitor = cls.env["crm.competitor"]
+        cls.acme = Competitor.create({"name": "Acme Test Rival", "strategy": "leader"})
+        cls.globex = Competitor.create({"name": "Globex Test Rival", "strategy": "challenger"})
+        cls.initech = Competitor.create({"name": "Initech Test Rival"})
+        cls.won_stage = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        cls.team = cls.env["crm.team"].create({"name": "Competitor Test Team"})
+
+    @classmethod
+    def _deal(cls, name, revenue=1000.0, competitors=(), **vals):
+        return cls.env["crm.lead"].create(
+            {
+                "name": name,
+                "type": "opportunity",
+                "expected_revenue": revenue,
+                "team_id": cls.team.id,
+                "user_id": cls.salesman.id,
+                "competitor_line_ids": [
+                    Command.create({"competitor_id": competitor.id}) for competitor in competitors
+                ],
+                **vals,
+            }
+        )
+
+    def _mark_lost(self, leads, competitor=None, **wizard_vals):
+        wizard = (
+            self.env["crm.lead.lost"]
+            .with_context(active_model="crm.lead", active_ids=leads.ids)
+            .create(
+                {
+                    "lead_ids": [Command.set(leads.ids)],
+                    "competitor_id": competitor.id if competitor else False,
+                    **wizard_vals,
+                }
+            )
+        )
+        return wizard.action_lost_reason_apply()
+
+
+@tagged("post_install", "-at_install")
+class TestCompetitorStatistics(CompetitorCommon):
+    def test_statistics_count_won_lost_and_archived_deals(self):
+        won = self._deal("Won deal", 5000, competitors=self.acme | self.globex)
+        won.action_set_won()
+        lost_to_acme = self._deal("Lost to Acme", 3000, competitors=self.acme)
+        self._mark_lost(lost_to_acme, self.acme)
+        lost_to_globex = self._deal("Lost to Globex", 2000, competitors=self.acme)
+        self._mark_lost(lost_to_globex, self.globex)
+        self._deal("Open deal", 700, competitors=self.acme)
+        self.assertFalse(lost_to_acme.active, "lost deals are archived")
+        self.assertEqual(won.won_status, "won")
+
+        competitors = self.acme | self.globex | self.initech
+        competitors.invalidate_recordset()
+        self.assertEqual(self.acme.opportunity_count, 4)
+        self.assertEqual(self.acme.won_count, 1)
+        self.assertEqual(self.acme.lost_count, 1)
+        self.assertAlmostEqual(self.acme.win_rate, 50.0)
+        self.assertAlmostEqual(self.acme.lost_revenue, 3000.0)
+        # Globex: on the won deal, and (line added by the wizard) on the deal it won
+        self.assertEqual(self.globex.opportunity_count, 2)
+        self.assertEqual(self.globex.won_count, 1)
+        self.assertEqual(self.globex.lost_count, 1)
+        self.assertAlmostEqual(self.globex.win_rate, 50.0)
+        self.assertAlmostEqual(self.globex.lost_revenue, 2000.0)
+        # never met: everything 0, no division by zero
+        self.assertEqual(self.initech.opportunity_count, 0)
+        self.assertEqual(self.initech.win_rate, 0.0)
+        self.assertEqual(self.initech.lost_revenue, 0.0)
+
+    def test_win_rate_only_wins_or_only_losses(self):
+        won = self._deal("Won only", competitors=self.initech)
+        won.action_set_won()
+        self.initech.invalidate_recordset()
+        self.assertEqual(self.initech.win_rate, 100.0)
+        lost = self._deal("Lost only", competitors=self.globex)
+        self._mark_lost(lost, self.globex)
+        self.globex.invalidate_recordset()
+        self.assertEqual(self.globex.win_rate, 0.0)
+        self.assertEqual(self.globex.lost_count, 1)
+
+    def test_lost_to_without_line_counts_once(self):
+        """A deal written lost to a competitor without a line still met it."""
+        lead = self._deal("Direct write", 900)
+        lead.action_set_lost(lost_to_competitor_id=self.initech.id)
+        self.assertFalse(lead.competitor_line_ids)
+        self.initech.invalidate_recordset()
+        self.assertEqual(self.initech.opportunity_count, 1)
+        self.assertEqual(self.initech.lost_count, 1)
+        self.assertEqual(self.initech.lost_revenue, 900.0)
+        report = self.env["crm.competitor.winloss.report"].search(
+            [("competitor_id", "=", self.initech.id)]
+        )
+        self.assertEqual(report.lead_id, lead)
+        self.assertTrue(report.is_lost_to_competitor)
+
+    def test_restored_deal_is_no_longer_lost_to_competitor(self):
+        lead = self._deal("Comeback", 1200, competitors=self.acme)
+        self._mark_lost(lead, self.acme)
+        self.acme.invalidate_recordset()
+        self.assertEqual(self.acme.lost_count, 1)
+        lead.action_restore()
+        self.assertTrue(lead.active)
+        self.assertFalse(lead.lost_to_competitor_id)
+        self.acme.invalidate_recordset()
+        self.assertEqual(self.acme.lost_count, 0)
+        self.assertEqual(self.acme.opportunity_count, 1, "the line stays")
+
+    def test_statistics_follow_deal_access(self):
+        """Statistics count the deals the user may read (record rules)."""
+        mine = self._deal("Mine", competitors=self.acme)
+        self._deal("Someone else's", competitors=self.acme, user_id=self.manager.id)
+        self.assertEqual(mine.user_id, self.salesman)
+        self.assertEqual(
+            self.acme.with_user(self.salesman).opportunity_count,
+            1,
+            "a salesman seeing only his own deals counts only those",
+        )
+        self.assertEqual(self.acme.with_user(self.manager).opportunity_count, 2)
+
+    def test_statistics_cost_constant_queries(self):
+        def seed(count):
+            competitors = self.env["crm.competitor"].create(
+                [{"name": f"Bulk rival {count}-{i}"} for i in range(count)]
+            )
+            leads = self.env["crm.lead"].create(
+                [
+                    {
+                        "name": f"Bulk deal {count}-{i}",
+                        "type": "opportunity",
+                        "expected_revenue": 100 * i,
+                        "competitor_line_ids": [
+                            Command.create({"competitor_id": competitor.id})
+                            for competitor in competitors
+                        ],
+                    }
+                    for i in range(count)
+                ]
+            )
+            leads[:1].action_set_won()
+            leads[1:2].action_set_lost(lost_to_competitor_id=competitors[0].id)
+            return competitors
+
+        small, large = seed(2), seed(12)
+        fields = [
+            "opportunity_count",
+            "won_count",
+            "lost_count",
+            "open_count",
+            "win_rate",
+            "lost_revenue",
+        ]
+        # warm the caches (record rules, registry) once
+        self.env["crm.competitor"].browse(self.acme.ids).read(fields)
+        for competitors in (small, large):
+            self.env.invalidate_all()
+            with self.assertQueryCount(4):
+                competitors.read(fields)
+        self.assertEqual(large[0].lost_count, 1)
+        self.assertEqual(large.mapped("opportunity_count"), [12] * 12)
+
+    def test_smart_buttons_open_deals_by_outcome(self):
+        won = self._deal("SB won", competitors=self.acme)
+        won.action_set_won()
+        lost = self._deal("SB lost", competitors=self.acme)
+        self._mark_lost(lost, self.acme)
+        lost_other = self._deal("SB lost other", competitors=self.acme)
+        self._mark_lost(lost_other, self.globex)
+        open_deal = self._deal("SB open", competitors=self.acme)
+
+        def deals(action):
+            self.assertEqual(action["res_model"], "crm.lead")
+            return self.env["crm.lead"].with_context(action["context"]).search(action["domain"])
+
+        self.assertEqual(deals(self.acme.action_view_won_deals()), won)
+        self.assertEqual(deals(self.acme.action_view_lost_deals()), lost)
+        self.assertEqual(deals(self.acme.action_view_open_deals()), open_deal)
+        self.assertEqual(self.acme.open_count, 1)
+        self.assertEqual(deals(self.acme.action_view_deals()), won | lost | lost_other | open_deal)
+        self.assertEqual(self.acme.opportunity_count, 4)
+
+
+@tagged("post_install", "-at_install")
+class TestCompetitorConstraints(CompetitorCommon):
+    def test_duplicate_name_in_company_refused(self):
+        # another company may use the name
+        other = self.env["crm.competitor"].create(
+            {"name": "Acme Test Rival", "company_id": self.other_company.id}
+        )
+        self.assertTrue(other)
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError) as cm:
+            with self.env.cr.savepoint():
+                self.env["crm.competitor"].create({"name": "Acme Test Rival"})
+        self.assertEqual(
+            self.env["crm.competitor"]._sql_error_to_message(cm.exception),
+            "A competitor with this name already exists in this company.",
+        )
+
+    def test_duplicate_name_without_company_refused(self):
+        """NULL company must not let duplicates through (UNIQUE would)."""
+        shared = self.env["crm.competitor"].create({"name": "Shared Rival", "company_id": False})
+        self.assertFalse(shared.company_id)
+        # same name in a company is another competitor
+        self.env["crm.competitor"].create({"name": "Shared Rival"})
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
+            with self.env.cr.savepoint():
+                self.env["crm.competitor"].create({"name": "Shared Rival", "company_id": False})
+
+    def test_duplicate_name_of_archived_competitor_refused(self):
+        self.initech.action_archive()
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
+            with self.env.cr.savepoint():
+                self.env["crm.competitor"].create({"name": "Initech Test Rival"})
+
+    def test_rename_to_existing_name_gives_clear_message(self):
+        self.globex.name = "Globex Renamed"  # a rename is possible
+        with self.assertRaises(ValidationError) as cm:
+            self.globex.write({"name": "Acme Test Rival"})
+        self.assertIn("already exists", str(cm.exception))
+
+    def test_same_competitor_twice_on_deal_refused(self):
+        lead = self._deal("Twice", competitors=self.acme)
+        lead.write({"competitor_line_ids": [Command.create({"competitor_id": self.globex.id})]})
+        self.assertEqual(len(lead.competitor_line_ids), 2)
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError) as cm:
+            with self.env.cr.savepoint():
+                lead.write(
+                    {"competitor_line_ids": [Command.create({"competitor_id": self.acme.id})]}
+                )
+        self.assertEqual(
+            self.env["crm.lead.competitor"]._sql_error_to_message(cm.exception),
+            "A competitor can only be listed once on a deal.",
+        )
+        globex_line = lead.competitor_line_ids.filtered(
+            lambda line: line.competitor_id == self.globex
+        )
+        with self.assertRaises(ValidationError) as cm:
+            globex_line.write({"competitor_id": self.acme.id})
+        self.assertIn("already listed", str(cm.exception))
+
+    def test_negative_competitor_price_refused(self):
+        lead = self._deal("Pricey", competitors=self.acme)
+        line = lead.competitor_line_ids
+        line.competitor_price = 0.0
+        line.competitor_price = 1500.0
+        self.assertEqual(line.competitor_price, 1500.0)
+        with self.assertRaises(ValidationError) as cm:
+            line.write({"competitor_price": -1.0})
+        self.assertIn("cannot be negative", str(cm.exception))
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError) as cm:
+            with self.env.cr.savepoint():
+                self.env["crm.lead.competitor"].create(
+                    {"lead_id": lead.id, "competitor_id": self.globex.id, "competitor_price": -5}
+                )
+        self.assertEqual(
+            self.env["crm.lead.competitor"]._sql_error_to_message(cm.exception),
+            "The competitor's price cannot be negative.",
+        )
+
+    def test_competitor_of_other_company_refused_on_deal(self):
+        foreign = self.env["crm.competitor"].create(
+            {"name": "Foreign Rival", "company_id": self.other_company.id}
+        )
+        lead = self._deal("Company check")
+        with self.assertRaises(UserError):
+            lead.write({"lost_to_competitor_id": foreign.id})
+
+    def test_merge_keeps_each_competitor_once(self):
+        head = self._deal("Merge head", 9000, competitors=self.acme, probability=90)
+        tail = self._deal("Merge tail", 100, competitors=self.acme | self.globex, probability=10)
+        head_line = head.competitor_line_ids
+        merged = (head | tail)._merge_opportunity(auto_unlink=True)
+        self.assertEqual(merged, head)
+        self.assertFalse(tail.exists())
+        self.assertEqual(head.competitor_line_ids.competitor_id, self.acme | self.globex)
+        self.assertIn(head_line, head.competitor_line_ids, "the head's own line wins")
+
+    def test_lead_copy_keeps_competitors_not_the_winner(self):
+        lead = self._deal("Original", competitors=self.acme | self.globex)
+        self._mark_lost(lead, self.acme)
+        copy = lead.copy()
+        self.assertEqual(copy.competitor_line_ids.competitor_id, self.acme | self.globex)
+        self.assertFalse(copy.lost_to_competitor_id)
+
+
+@tagged("post_install", "-at_install")
+class TestCompetitorLostWizard(CompetitorCommon):
+    def test_wizard_sets_lost_to_and_adds_missing_line(self):
+        lead = self._deal("Wizard deal", competitors=self.acme)
+        wizard_form = Form(
+            self.env["crm.lead.lost"].with_context(
+                active_model="crm.lead", active_ids=lead.ids, default_lead_ids=lead.ids
+            )
+        )
+        wizard_form.competitor_id = self.globex
+        wizard_form.lost_reason_id = self.env.ref("crm.lost_reason_1")
+        wizard_form.save().action_lost_reason_apply()
+        self.assertEqual(lead.won_status, "lost")
+        self.assertEqual(lead.lost_to_competitor_id, self.globex)
+        self.assertEqual(lead.lost_reason_id, self.env.ref("crm.lost_reason_1"))
+        self.assertEqual(lead.competitor_line_ids.competitor_id, self.acme | self.globex)
+        winner_line = lead.competitor_line_ids.filtered("is_winner")
+        self.assertEqual(winner_line.competitor_id, self.globex)
+
+    def test_wizard_does_not_duplicate_existing_line(self):
+        lead = self._deal("Already listed", competitors=self.acme)
+        line = lead.competitor_line_ids
+        self._mark_lost(lead, self.acme)
+        self.assertEqual(lead.competitor_line_ids, line)
+        self.assertEqual(lead.lost_to_competitor_id, self.acme)
+
+    def test_wizard_on_several_deals(self):
+        leads = self._deal("Multi 1", competitors=self.acme) | self._deal("Multi 2")
+        self._mark_lost(leads, self.acme)
+        for lead in leads:
+            self.assertEqual(lead.lost_to_competitor_id, self.acme)
+            self.assertEqual(lead.competitor_line_ids.competitor_id, self.acme)
+
+    def test_wizard_competitor_optional_by_default(self):
+        self.assertFalse(self.company.competitor_required_on_lost)
+        lead = self._deal("No rival")
+        wizard_form = Form(self.env["crm.lead.lost"].with_context(default_lead_ids=lead.ids))
+        self.assertFalse(wizard_form.competitor_required)
+        wizard_form.save().action_lost_reason_apply()
+        self.assertEqual(lead.won_status, "lost")
+        self.assertFalse(lead.lost_to_competitor_id)
+        self.assertFalse(lead.competitor_line_ids)
+
+    @users("crmx_comp_salesman")
+    def test_wizard_competitor_required_by_setting(self):
+        settings = self.env["res.config.settings"].with_user(self.env.ref("base.user_admin"))
+        settings.create({"competitor_required_on_lost": True}).execute()
+        self.assertTrue(self.company.competitor_required_on_lost)
+        lead = self._deal("Must say who").with_env(self.env)
+        wizard = self.env["crm.lead.lost"].create({"lead_ids": [Command.set(lead.ids)]})
+        self.assertTrue(wizard.competitor_required)
+        with self.assertRaises(UserError):
+            wizard.action_lost_reason_apply()
+        self.assertTrue(lead.active, "the deal is not lost")
+        wizard.competitor_id = self.globex
+        wizard.action_lost_reason_apply()
+        self.assertEqual(lead.won_status, "lost")
+        self.assertEqual(lead.lost_to_competitor_id, self.globex)
+
+    def test_wizard_offers_competitors_of_the_deals_company(self):
+        foreign = self.env["crm.competitor"].create(
+            {"name": "Elsewhere Rival", "company_id": self.other_company.id}
+        )
+        shared = self.env["crm.competitor"].create(
+            {"name": "Everywhere Rival", "company_id": False}
+        )
+        lead = self._deal("Company domain")
+        wizard = self.env["crm.lead.lost"].create({"lead_ids": [Command.set(lead.ids)]})
+        domain = self.env["crm.lead.lost"]._fields["competitor_id"].domain
+        self.assertIn("competitor_company_ids", domain)
+        offered = self.env["crm.competitor"].search(
+            [
+                ("id", "in", (foreign | shared | self.acme).ids),
+                "|",
+                ("company_id", "=", False),
+                ("company_id", "in", wizard.competitor_company_ids.ids),
+            ]
+        )
+        self.assertEqual(offered, shared | self.acme)
+
+    def test_required_setting_is_per_company(self):
+        self.other_company.competitor_required_on_lost = True
+        lead = self._deal("Not required here")
+        wizard = self.env["crm.lead.lost"].create({"lead_ids": [Command.set(lead.ids)]})
+        self.assertFalse(wizard.competitor_required)
+        other_lead = self._deal(
+            "Required there", company_id=self.other_company.id, team_id=False, user_id=False
+        )
+        wizard = self.env["crm.lead.lost"].create({"lead_ids": [Command.set(other_lead.ids)]})
+        self.assertTrue(wizard.competitor_required)
+
+
+@tagged("post_install", "-at_install")
+class TestCompetitorReportAndAccess(CompetitorCommon):
+    def test_winloss_report_rows(self):
+        won = self._deal("R won", 5000, competitors=self.acme)
+        won.action_set_won()
+        lost = self._deal("R lost", 3000, competitors=self.acme | self.globex)
+        self._mark_lost(lost, self.globex)
+        open_deal = self._deal("R open", 700, competitors=self.acme)
+        self.env.flush_all()
+        Report = self.env["crm.competitor.winloss.report"]
+        rows = Report.search([("competitor_id", "in", (self.acme | self.globex).ids)])
+        self.assertEqual(len(rows), 4, "one row per competitor met on a deal")
+        outcome = {(r.competitor_id, r.lead_id): r.outcome for r in rows}
+        self.assertEqual(outcome[self.acme, won], "won")
+        self.assertEqual(outcome[self.acme, lost], "lost")
+        self.assertEqual(outcome[self.globex, lost], "lost")
+        self.assertEqual(outcome[self.acme, open_deal], "open")
+        globex_row = rows.filtered(lambda r: r.competitor_id == self.globex)
+        self.assertTrue(globex_row.is_lost_to_competitor)
+        self.assertEqual(globex_row.lost_revenue, 3000.0)
+        self.assertEqual(globex_row.stage_id, lost.stage_id)
+        groups = Report._read_group(
+            [("competitor_id", "=", self.acme.id)],
+            ["outcome"],
+            ["expected_revenue:sum", "won_count:sum", "lost_count:sum"],
+        )
+        by_outcome = {o: (rev, w, lc) for o, rev, w, lc in groups}
+        self.assertEqual(by_outcome["won"], (5000.0, 1, 0))
+        self.assertEqual(by_outcome["lost"], (3000.0, 0, 0), "lost, but not to Acme")
+        self.assertEqual(by_outcome["open"], (700.0, 0, 0))
+        # the views the menu opens render
+        for view_type in ("pivot", "graph", "list", "search"):
+            Report.get_view(view_type=view_type)
+
+    def test_salesman_records_competitors_on_own_deal(self):
+        lead = self._deal("Sam's deal").with_user(self.salesman)
+        rival = (
+            self.env["crm.competitor"]
+            .with_user(self.salesman)
+            .create({"name": "Met by Sam", "strategy": "niche"})
+        )
+        lead.write(
+            {
+                "competitor_line_ids": [
+                    Command.create(
+                        {"competitor_id": rival.id, "threat_level": "high", "competitor_price": 99}
+                    )
+                ]
+            }
+        )
+        self.assertEqual(lead.competitor_line_ids.threat_level, "high")
+        self.assertEqual(rival.opportunity_count, 1)
+        # deleting the register belongs to managers
+        with self.assertRaises(AccessError):
+            rival.unlink()
+        rival.with_user(self.manager).write({"active": False})
+
+    def test_competitor_of_other_company_hidden(self):
+        foreign = self.env["crm.competitor"].create(
+            {"name": "Hidden Rival", "company_id": self.other_company.id}
+        )
+        shared = self.env["crm.competitor"].create({"name": "Open Rival", "company_id": False})
+        visible = (
+            self.env["crm.competitor"]
+            .with_user(self.salesman)
+            .search([("id", "in", (foreign | shared).ids)])
+        )
+        self.assertEqual(visible, shared)
+
+    def test_competitor_views_render(self):
+        Competitor = self.env["crm.competitor"]
+        for view_type in ("form", "list", "kanban", "search"):
+            Competitor.get_view(view_type=view_type)
+        arch = self.env["crm.lead"].get_view(self.env.ref("crm.crm_lead_view_form").id, "form")[
+            "arch"
+        ]
+        self.assertIn('name="competitor_line_ids"', arch)
+        self.assertIn('name="lost_to_competitor_id"', arch)
+        arch = self.env["crm.lead.lost"].get_view(view_type="form")["arch"]
+        self.assertIn('name="competitor_id"', arch)
+        arch = self.env["res.config.settings"].get_view(view_type="form")["arch"]
+        self.assertIn('name="competitor_required_on_lost"', arch)
