@@ -1,1 +1,1 @@
-
+from . import crm_sales_funnel_report

@@ -1,1 +1,1 @@
-
+from . import crm_lead_gate_override
