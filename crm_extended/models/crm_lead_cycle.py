@@ -39,9 +39,11 @@ class CrmLead(models.Model):
     )
     cycle_stage_ids = fields.Many2many(related="sales_cycle_id.stage_ids", string="Cycle Stages")
     stage_exit_criteria = fields.Text(
-        related="sales_cycle_stage_id.exit_criteria", string="Exit Criteria"
+        string="Exit Criteria", compute="_compute_sales_cycle_stage_id"
     )
-    stage_max_days = fields.Integer(related="sales_cycle_stage_id.max_days")
+    stage_max_days = fields.Integer(
+        string="Maximum Days in Stage", compute="_compute_sales_cycle_stage_id"
+    )
     is_stage_overdue = fields.Boolean(
         string="Stuck in Stage", compute="_compute_is_stage_overdue",
         search="_search_is_stage_overdue",
@@ -87,12 +89,20 @@ class CrmLead(models.Model):
                 lead.stage_id = lead.sales_cycle_id._first_stage()
         super(CrmLead, self - in_cycle)._compute_stage_id()
 
-    @api.depends("sales_cycle_id", "stage_id")
+    @api.depends(
+        "sales_cycle_id.stage_line_ids.stage_id",
+        "sales_cycle_id.stage_line_ids.exit_criteria",
+        "sales_cycle_id.stage_line_ids.max_days",
+        "stage_id",
+    )
     def _compute_sales_cycle_stage_id(self):
         for lead in self:
-            lead.sales_cycle_stage_id = lead.sales_cycle_id.stage_line_ids.filtered(
+            line = lead.sales_cycle_id.stage_line_ids.filtered(
                 lambda line, stage=lead.stage_id: line.stage_id == stage
             )[:1]
+            lead.sales_cycle_stage_id = line
+            lead.stage_exit_criteria = line.exit_criteria
+            lead.stage_max_days = line.max_days
 
     def _compute_probabilities(self):
         """Cycle leads take their cycle stage's probability on each stage change;
