@@ -22,6 +22,7 @@ class SalesCycleCommon(TransactionCase):
         cls.questionnaire = cls.env["crm.qualification.questionnaire"].create(
             {
                 "name": "T BANT",
+                "company_id": False,
                 "pass_score": 60,
                 "question_ids": [
                     Command.create(
@@ -58,6 +59,7 @@ class SalesCycleCommon(TransactionCase):
         cls.cycle = cls.env["crm.sales.cycle"].create(
             {
                 "name": "T Gated",
+                "company_id": False,
                 "qualification_questionnaire_id": cls.questionnaire.id,
                 "require_qualification": True,
                 "stage_line_ids": [
@@ -81,6 +83,7 @@ class SalesCycleCommon(TransactionCase):
         cls.cycle_open = cls.env["crm.sales.cycle"].create(
             {
                 "name": "T Open",
+                "company_id": False,
                 "stage_line_ids": [
                     Command.create({"sequence": 1, "stage_id": cls.stage_a.id, "probability": 20}),
                     Command.create({"sequence": 2, "stage_id": cls.stage_b.id, "probability": 60}),

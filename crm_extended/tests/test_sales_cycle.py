@@ -323,7 +323,7 @@ class TestSalesCycle(SalesCycleCommon):
             self.env["crm.lead2opportunity.partner"]
             .with_user(self.salesman)
             .with_context(active_model="crm.lead", active_id=lead.id, active_ids=lead.ids)
-            .create({"name": "convert", "action": "nothing"})
+            .create({"name": "convert", "action": "exist", "partner_id": partner.id})
         )
         with self.assertRaises(UserError):
             wizard.action_apply()
@@ -390,7 +390,7 @@ class TestSalesCycle(SalesCycleCommon):
         history = lead.stage_history_ids.sorted("id")
         self.assertEqual(len(history), 4)
         self.assertEqual(
-            history.mapped("stage_id.id"),
+            [row.stage_id.id for row in history],
             [self.stage_a.id, self.stage_b.id, self.stage_a.id, self.stage_b.id],
         )
         self.assertTrue(all(history[:3].mapped("date_out")))

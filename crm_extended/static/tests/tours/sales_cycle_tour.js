@@ -28,7 +28,7 @@ registry.category("web_tour.tours").add("crm_extended_sales_cycle_tour", {
             run: "click",
         },
         {
-            trigger: ".o_form_view .o_statusbar_status button.active:contains(Done)",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Done)",
         },
         {
             content: "Back to the lead",
@@ -48,21 +48,16 @@ registry.category("web_tour.tours").add("crm_extended_sales_cycle_tour", {
             run: "click",
         },
         {
-            trigger: ".o_form_view .o_statusbar_status button.active:contains(T Discovery)",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(T Discovery)",
         },
         {
             content: "Open the cycle's pipeline",
-            trigger: ".o_form_view .o_field_widget[name=sales_cycle_id]:contains(T Gated)",
-            run: async () => {
-                window.location.hash = "";
-            },
+            trigger: ".o_main_navbar button:contains(Configuration)",
+            run: "click",
         },
         {
-            trigger: ".o_menu_sections, .o_main_navbar",
-            run: () => {
-                window.location.href = "/odoo/action-crm_extended.crm_sales_cycle_action";
-            },
-            expectUnloadPage: true,
+            trigger: ".o-dropdown--menu .dropdown-item:contains(Sales Cycles)",
+            run: "click",
         },
         {
             trigger: ".o_list_view .o_data_row td[name=name]:contains(T Gated)",
