@@ -336,25 +336,12 @@ class CrmLead(models.Model):
         return latest
 
     def _cycle_log_history(self, close=True):
-        """Close the open stays and open new ones: constant number of queries."""
+        """Close the open stays and open new ones: two queries for any batch."""
         History = self.env["crm.lead.stage.history"].sudo()
         now = self.env.cr.now()
         if close:
             History._close_open_rows(self.ids, now)
-        vals_list = [
-            {
-                "lead_id": lead.id,
-                "sales_cycle_id": lead.sales_cycle_id.id,
-                "stage_id": lead.stage_id.id,
-                "date_in": now,
-                "user_id": lead.user_id.id,
-                "company_id": lead.company_id.id,
-            }
-            for lead in self
-            if lead.sales_cycle_id and lead.stage_id
-        ]
-        if vals_list:
-            History.create(vals_list)
+        History._open_rows(self, now)
 
     def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
         cycles = self.sales_cycle_id

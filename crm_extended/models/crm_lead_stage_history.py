@@ -18,21 +18,13 @@ class CrmLeadStageHistory(models.Model):
     date_in = fields.Datetime(string="Entered", required=True, default=fields.Datetime.now)
     date_out = fields.Datetime(string="Left")
     duration_days = fields.Float(
-        string="Duration (days)", compute="_compute_duration_days", store=True,
-        aggregator="avg", digits=(16, 2),
+        string="Duration (days)", readonly=True, aggregator="avg", digits=(16, 2),
+        help="Length of the stay, set when the lead leaves the stage.",
     )
     user_id = fields.Many2one("res.users", string="Salesperson")
     company_id = fields.Many2one("res.company", string="Company", index=True)
 
     _lead_open_idx = models.Index("(lead_id) WHERE date_out IS NULL")
-
-    @api.depends("date_in", "date_out")
-    def _compute_duration_days(self):
-        for row in self:
-            if row.date_in and row.date_out:
-                row.duration_days = (row.date_out - row.date_in).total_seconds() / 86400.0
-            else:
-                row.duration_days = 0.0
 
     @api.model
     def _close_open_rows(self, lead_ids, date_out):
@@ -53,3 +45,30 @@ class CrmLeadStageHistory(models.Model):
             )
         )
         self.invalidate_model(["date_out", "duration_days"])
+
+    @api.model
+    def _open_rows(self, leads, date_in):
+        """Open a stay for each lead (of a cycle) in its current stage: one query."""
+        if not leads:
+            return
+        leads.flush_recordset(["sales_cycle_id", "stage_id", "user_id", "company_id"])
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_lead_stage_history
+                       (lead_id, sales_cycle_id, stage_id, date_in, duration_days,
+                        user_id, company_id, create_uid, create_date, write_uid, write_date)
+                SELECT lead.id, lead.sales_cycle_id, lead.stage_id, %(now)s, 0.0,
+                       lead.user_id, lead.company_id, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM crm_lead lead
+                 WHERE lead.id = ANY(%(ids)s)
+                   AND lead.sales_cycle_id IS NOT NULL
+                   AND lead.stage_id IS NOT NULL
+                """,
+                now=date_in,
+                uid=self.env.uid,
+                ids=leads.ids,
+            )
+        )
+        leads.invalidate_recordset(["stage_history_ids"])

@@ -32,29 +32,25 @@ class CrmSalesFunnelReport(models.Model):
                   FROM crm_sales_cycle_stage line
             ),
             stays AS (
-                SELECT history.lead_id, history.sales_cycle_id AS cycle_id, lines.rank,
+                -- one row per lead and stage reached, with the furthest stage
+                -- (cycle line order, not dates) the lead reached in the cycle
+                SELECT history.lead_id, lines.cycle_id, lines.rank,
                        COUNT(*) AS stay_count,
                        SUM(EXTRACT(EPOCH FROM (COALESCE(history.date_out, NOW() AT TIME ZONE 'UTC')
-                                               - history.date_in))) / 86400.0 AS days
+                                               - history.date_in))) / 86400.0 AS days,
+                       MAX(lines.rank) OVER (PARTITION BY history.lead_id, lines.cycle_id) AS max_rank
                   FROM crm_lead_stage_history history
                   JOIN lines ON lines.cycle_id = history.sales_cycle_id
                             AND lines.stage_id = history.stage_id
-              GROUP BY history.lead_id, history.sales_cycle_id, lines.rank
-            ),
-            furthest AS (
-                SELECT lead_id, cycle_id, MAX(rank) AS max_rank
-                  FROM stays
-              GROUP BY lead_id, cycle_id
+              GROUP BY history.lead_id, lines.cycle_id, lines.rank
             ),
             reached AS (
-                SELECT stays.cycle_id, stays.rank,
+                SELECT cycle_id, rank,
                        COUNT(*) AS reached_count,
-                       COUNT(*) FILTER (WHERE furthest.max_rank > stays.rank) AS converted_count,
-                       SUM(stays.days) / NULLIF(SUM(stays.stay_count), 0) AS avg_days
+                       COUNT(*) FILTER (WHERE max_rank > rank) AS converted_count,
+                       SUM(days) / NULLIF(SUM(stay_count), 0) AS avg_days
                   FROM stays
-                  JOIN furthest ON furthest.lead_id = stays.lead_id
-                               AND furthest.cycle_id = stays.cycle_id
-              GROUP BY stays.cycle_id, stays.rank
+              GROUP BY cycle_id, rank
             ),
             current AS (
                 SELECT lead.sales_cycle_id AS cycle_id, lead.stage_id,

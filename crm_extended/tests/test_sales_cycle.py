@@ -435,3 +435,12 @@ class TestSalesCycle(SalesCycleCommon):
         count_back = self._count_queries(lambda: small.write({"stage_id": self.stage_a.id}))
         with self.assertQueryCount(count_back):
             large.write({"stage_id": self.stage_a.id})
+
+    def test_history_logging_constant_queries(self):
+        small = self._batch_leads(10)
+        large = self._batch_leads(250)  # beyond the ORM's batches of 100 rows
+        count = self._count_queries(small._cycle_log_history)
+        with self.assertQueryCount(count):
+            large._cycle_log_history()
+        self.assertEqual(len(large.stage_history_ids), 500)
+        self.assertEqual(len(large.stage_history_ids.filtered(lambda h: not h.date_out)), 250)
