@@ -17,6 +17,12 @@
         "views/res_config_settings_views.xml",
         # -- credit control --
         # -- sales cycles and qualification --
+        "data/crm_sales_cycle_data.xml",
+        "views/crm_qualification_views.xml",
+        "views/crm_sales_cycle_views.xml",
+        "views/crm_lead_cycle_views.xml",
+        "views/crm_sales_funnel_report_views.xml",
+        "wizard/crm_lead_gate_override_views.xml",
         # -- warranties --
         # -- competitors --
         "views/crm_competitor_views.xml",
@@ -27,6 +33,7 @@
     "demo": [
         # -- credit control --
         # -- sales cycles and qualification --
+        "demo/crm_sales_cycle_demo.xml",
         # -- warranties --
         # -- competitors --
         "demo/competitor_demo.xml",

@@ -8,6 +8,17 @@ from . import account_move
 # -- credit control --
 
 # -- sales cycles and qualification --
+from . import crm_qualification_questionnaire
+from . import crm_qualification_question
+from . import crm_qualification_option
+from . import crm_lead_qualification
+from . import crm_lead_qualification_answer
+from . import crm_sales_cycle
+from . import crm_sales_cycle_stage
+from . import crm_stage
+from . import crm_lead_stage_history
+from . import crm_team
+from . import crm_lead_cycle
 
 # -- warranties --
 

@@ -7,6 +7,8 @@ class CrmLead(models.Model):
     # -- credit control --
 
     # -- sales cycles and qualification --
+    # (fields and overrides in crm_lead_cycle.py: a separate layer keeps
+    # its create/write overrides apart from the other features')
 
     # -- warranties --
 

@@ -7,6 +7,10 @@ class ResCompany(models.Model):
     # -- credit control --
 
     # -- sales cycles and qualification --
+    default_sales_cycle_id = fields.Many2one(
+        "crm.sales.cycle", string="Default Sales Cycle",
+        help="Cycle of new leads whose team has none. Empty: leads follow Odoo's pipeline.",
+    )
 
     # -- warranties --
 

@@ -3,6 +3,10 @@ from . import test_foundation
 # -- credit control --
 
 # -- sales cycles and qualification --
+from . import test_sales_cycle
+from . import test_qualification
+from . import test_sales_cycle_report
+from . import test_sales_cycle_tour
 
 # -- warranties --
 

@@ -1,0 +1,507 @@
+"""Sales cycles and qualification on crm.lead.
+
+Kept in its own file (a second ``_inherit`` layer of crm.lead) so that the
+``create``/``write`` overrides of this feature never collide with the other
+features' overrides in ``crm_lead.py``.
+"""
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+from .crm_sales_cycle import CycleMoveToken
+
+QUALIFICATION_STATUS = [
+    ("none", "Not Qualified"),
+    ("in_progress", "In Progress"),
+    ("qualified", "Qualified"),
+    ("disqualified", "Disqualified"),
+]
+
+# fields whose change may move a lead to another cycle or stage
+_CYCLE_TRIGGER_FIELDS = {"stage_id", "sales_cycle_id", "team_id", "user_id", "type"}
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    sales_cycle_id = fields.Many2one(
+        "crm.sales.cycle", string="Sales Cycle", index="btree_not_null",
+        compute="_compute_sales_cycle_id", store=True, readonly=False, precompute=True,
+        copy=True, tracking=True, check_company=True, ondelete="restrict",
+        help="The ordered stages this lead goes through. Defaults to the team's cycle, "
+        "else the company's default cycle.",
+    )
+    sales_cycle_stage_id = fields.Many2one(
+        "crm.sales.cycle.stage", string="Cycle Stage", compute="_compute_sales_cycle_stage_id"
+    )
+    cycle_stage_ids = fields.Many2many(related="sales_cycle_id.stage_ids", string="Cycle Stages")
+    stage_exit_criteria = fields.Text(
+        string="Exit Criteria", compute="_compute_sales_cycle_stage_id"
+    )
+    stage_max_days = fields.Integer(
+        string="Maximum Days in Stage", compute="_compute_sales_cycle_stage_id"
+    )
+    is_stage_overdue = fields.Boolean(
+        string="Stuck in Stage", compute="_compute_is_stage_overdue",
+        search="_search_is_stage_overdue",
+        help="The lead stays in its stage longer than the cycle allows.",
+    )
+    # stage whose cycle probability was last applied (co-computed with probability)
+    cycle_probability_stage_id = fields.Many2one(
+        "crm.stage", compute="_compute_probabilities", store=True, readonly=True, copy=False,
+        export_string_translation=False,
+    )
+    stage_history_ids = fields.One2many(
+        "crm.lead.stage.history", "lead_id", string="Stage History"
+    )
+    qualification_ids = fields.One2many(
+        "crm.lead.qualification", "lead_id", string="Qualifications"
+    )
+    qualification_count = fields.Integer(compute="_compute_qualification")
+    qualification_score = fields.Float(
+        compute="_compute_qualification", help="Score of the latest done qualification."
+    )
+    qualification_status = fields.Selection(
+        QUALIFICATION_STATUS, compute="_compute_qualification",
+        search="_search_qualification_status",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("team_id")
+    def _compute_sales_cycle_id(self):
+        for lead in self:
+            cycle = lead.team_id.sales_cycle_id or lead.sales_cycle_id
+            if not cycle:
+                cycle = (lead.company_id or self.env.company).default_sales_cycle_id
+            lead.sales_cycle_id = cycle
+
+    @api.depends("team_id", "type", "sales_cycle_id")
+    def _compute_stage_id(self):
+        in_cycle = self.filtered("sales_cycle_id")
+        for lead in in_cycle:
+            if not lead.stage_id or lead.stage_id not in lead.sales_cycle_id.stage_ids:
+                lead.stage_id = lead.sales_cycle_id._first_stage()
+        super(CrmLead, self - in_cycle)._compute_stage_id()
+
+    @api.depends(
+        "sales_cycle_id.stage_line_ids.stage_id",
+        "sales_cycle_id.stage_line_ids.exit_criteria",
+        "sales_cycle_id.stage_line_ids.max_days",
+        "stage_id",
+    )
+    def _compute_sales_cycle_stage_id(self):
+        for lead in self:
+            line = lead.sales_cycle_id.stage_line_ids.filtered(
+                lambda line, stage=lead.stage_id: line.stage_id == stage
+            )[:1]
+            lead.sales_cycle_stage_id = line
+            lead.stage_exit_criteria = line.exit_criteria
+            lead.stage_max_days = line.max_days
+
+    def _compute_probabilities(self):
+        """Cycle leads take their cycle stage's probability on each stage change;
+        in between, the stored probability (possibly typed by the salesperson) is
+        kept: predictive lead scoring only updates ``automated_probability``."""
+        cycle_leads = self.filtered("sales_cycle_id")
+        before = {
+            lead.id: (lead.probability, lead.cycle_probability_stage_id)
+            for lead in cycle_leads
+        }
+        super()._compute_probabilities()
+        for lead in cycle_leads:
+            probability, applied_stage = before[lead.id]
+            line = lead.sales_cycle_stage_id
+            if lead.active and line and not lead.stage_id.is_won:
+                if lead.stage_id != applied_stage:
+                    lead.probability = line.probability
+                else:
+                    lead.probability = probability
+            lead.cycle_probability_stage_id = lead.stage_id
+
+    @api.depends("sales_cycle_stage_id", "date_last_stage_update", "active", "won_status")
+    def _compute_is_stage_overdue(self):
+        now = fields.Datetime.now()
+        for lead in self:
+            max_days = lead.sales_cycle_stage_id.max_days
+            lead.is_stage_overdue = bool(
+                max_days
+                and lead.active
+                and lead.won_status == "pending"
+                and lead.date_last_stage_update
+                and (now - lead.date_last_stage_update).total_seconds() > max_days * 86400
+            )
+
+    def _search_is_stage_overdue(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        self.env["crm.sales.cycle.stage"].flush_model(["cycle_id", "stage_id", "max_days"])
+        self.flush_model(["sales_cycle_id", "stage_id", "date_last_stage_update", "active"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT lead.id
+                  FROM crm_lead lead
+                  JOIN crm_sales_cycle_stage line
+                    ON line.cycle_id = lead.sales_cycle_id AND line.stage_id = lead.stage_id
+                  JOIN crm_stage stage ON stage.id = lead.stage_id
+                 WHERE lead.active
+                   AND NOT COALESCE(stage.is_won, FALSE)
+                   AND line.max_days > 0
+                   AND lead.date_last_stage_update
+                       < (NOW() AT TIME ZONE 'UTC') - line.max_days * INTERVAL '1 day'
+                """
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        positive = (operator == "in") == (True in value)
+        return Domain("id", "in" if positive else "not in", ids)
+
+    @api.depends(
+        "qualification_ids.state", "qualification_ids.passed",
+        "qualification_ids.score", "qualification_ids.date",
+    )
+    def _compute_qualification(self):
+        for lead in self:
+            qualifications = lead.qualification_ids.sorted(lambda q: (q.date, q.id), reverse=True)
+            latest = qualifications[:1]
+            latest_done = qualifications.filtered(lambda q: q.state == "done")[:1]
+            lead.qualification_count = len(qualifications)
+            lead.qualification_score = latest_done.score
+            if not latest:
+                lead.qualification_status = "none"
+            elif latest.state == "draft":
+                lead.qualification_status = "in_progress"
+            elif latest.passed:
+                lead.qualification_status = "qualified"
+            else:
+                lead.qualification_status = "disqualified"
+
+    def _search_qualification_status(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        Qualification = self.env["crm.lead.qualification"]
+        Qualification.flush_model(["lead_id", "state", "passed", "date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (lead_id) lead_id, state, passed
+                  FROM crm_lead_qualification
+              ORDER BY lead_id, date DESC, id DESC
+                """
+            )
+        )
+        ids = []
+        for lead_id, state, passed in self.env.cr.fetchall():
+            if state == "draft":
+                status = "in_progress"
+            else:
+                status = "qualified" if passed else "disqualified"
+            if status in value:
+                ids.append(lead_id)
+        domain = Domain("id", "in", ids)
+        if "none" in value:
+            domain |= Domain("qualification_ids", "=", False)
+        return domain if operator == "in" else ~domain
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        cycle_leads = leads.filtered("sales_cycle_id")
+        if cycle_leads:
+            token = CycleMoveToken.from_env(self.env)
+            if not (token and token.kind == CycleMoveToken.MIGRATION):
+                cycle_leads._cycle_check_moves(
+                    {lead.id: (False, False) for lead in cycle_leads}, token
+                )
+            cycle_leads._cycle_log_history(close=False)
+        return leads
+
+    def write(self, vals):
+        if not self or not _CYCLE_TRIGGER_FIELDS & vals.keys():
+            return super().write(vals)
+        token = CycleMoveToken.from_env(self.env)
+        if vals.get("type") == "opportunity":
+            self.filtered(lambda lead: lead.type == "lead")._check_conversion_qualification()
+        old = {lead.id: (lead.sales_cycle_id, lead.stage_id) for lead in self}
+        if "probability" in vals and vals.get("stage_id"):
+            # the probability typed together with the stage change wins
+            vals = dict(vals, cycle_probability_stage_id=vals["stage_id"])
+        res = super().write(vals)
+        self._cycle_after_write(old, "stage_id" in vals, token)
+        return res
+
+    def _cycle_after_write(self, old, explicit_stage, token):
+        migration = token and token.kind == CycleMoveToken.MIGRATION
+        if not explicit_stage and not migration:
+            # a lead changing cycle starts again at the new cycle's first stage
+            to_first = defaultdict(lambda: self.browse())
+            for lead in self:
+                cycle = lead.sales_cycle_id
+                if cycle and cycle != old[lead.id][0] and lead.stage_id != cycle._first_stage():
+                    to_first[cycle] |= lead
+            for cycle, leads in to_first.items():
+                super(CrmLead, leads).write({"stage_id": cycle._first_stage().id})
+        moved = self.filtered(
+            lambda lead: (lead.sales_cycle_id or old[lead.id][0])
+            and (lead.sales_cycle_id, lead.stage_id) != old[lead.id]
+        )
+        if not moved:
+            return
+        if not migration:
+            moved._cycle_check_moves(old, token)
+        moved._cycle_log_history(close=True)
+
+    def _cycle_check_moves(self, old, token):
+        """Check that every lead of ``self`` may go from its old (cycle, stage)
+        to its current one: the stage must belong to the cycle, and a forward
+        move past a gated stage needs a passed qualification (unless ``token``
+        is a manager's override)."""
+        override = token and token.kind == CycleMoveToken.OVERRIDE
+        gated = []
+        positions = {}
+        for lead in self:
+            cycle = lead.sales_cycle_id
+            if not cycle:
+                continue
+            if cycle not in positions:
+                positions[cycle] = {
+                    line.stage_id: index for index, line in enumerate(cycle.stage_line_ids)
+                }
+            index_of = positions[cycle]
+            if lead.stage_id not in index_of:
+                raise UserError(
+                    self.env._(
+                        "The stage “%(stage)s” is not part of the sales cycle “%(cycle)s” of “%(lead)s”.",
+                        stage=lead.stage_id.name or "",
+                        cycle=cycle.name,
+                        lead=lead.name,
+                    )
+                )
+            if override:
+                continue
+            old_cycle, old_stage = old.get(lead.id, (False, False))
+            start = index_of.get(old_stage, 0) if old_cycle == cycle else 0
+            for line in cycle.stage_line_ids[start:index_of[lead.stage_id]]:
+                if line.questionnaire_id:
+                    gated.append((lead, line))
+        if not gated:
+            return
+        latest = self._cycle_latest_qualifications(
+            self.env["crm.qualification.questionnaire"].union(
+                *(line.questionnaire_id for _lead, line in gated)
+            )
+        )
+        for lead, line in gated:
+            qualification = latest.get((lead.id, line.questionnaire_id.id))
+            if not qualification or not qualification.passed or qualification.score < line.min_score:
+                raise UserError(
+                    self.env._(
+                        "“%(lead)s” cannot leave the stage “%(stage)s” forward: it needs a passed "
+                        "qualification “%(questionnaire)s” with a score of at least %(score)s.",
+                        lead=lead.name,
+                        stage=line.stage_id.name,
+                        questionnaire=line.questionnaire_id.name,
+                        score=line.min_score,
+                    )
+                )
+
+    def _cycle_latest_qualifications(self, questionnaires):
+        """Latest done qualification per (lead id, questionnaire id), one query."""
+        qualifications = (
+            self.env["crm.lead.qualification"]
+            .sudo()
+            .search(
+                [
+                    ("lead_id", "in", self.ids),
+                    ("questionnaire_id", "in", questionnaires.ids),
+                    ("state", "=", "done"),
+                ],
+                order="date desc, id desc",
+            )
+        )
+        latest = {}
+        for qualification in qualifications:
+            key = (qualification.lead_id.id, qualification.questionnaire_id.id)
+            latest.setdefault(key, qualification)
+        return latest
+
+    def _cycle_log_history(self, close=True):
+        """Close the open stays and open new ones: two queries for any batch."""
+        History = self.env["crm.lead.stage.history"].sudo()
+        now = self.env.cr.now()
+        if close:
+            History._close_open_rows(self.ids, now)
+        History._open_rows(self, now)
+
+    def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
+        cycles = self.sales_cycle_id
+        if self and len(cycles) == 1 and all(lead.sales_cycle_id for lead in self):
+            stages = cycles.stage_line_ids.stage_id
+            if domain:
+                stages = stages.filtered_domain(domain)
+            return stages[:limit] if limit else stages
+        domain = list(domain or []) + [("sales_cycle_only", "=", False)]
+        return super()._stage_find(team_id=team_id, domain=domain, order=order, limit=limit)
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        cycles = self._cycles_in_domain(domain)
+        if cycles:
+            stage_ids = set(stages.ids) | set(cycles.stage_line_ids.stage_id.ids)
+            return stages.browse(
+                stages.sudo()._search([("id", "in", list(stage_ids))], order=stages._order)
+            )
+        result = super()._read_group_stage_ids(stages, domain)
+        return result.filtered(lambda stage: not stage.sales_cycle_only or stage in stages)
+
+    @api.model
+    def _cycles_in_domain(self, domain):
+        Cycle = self.env["crm.sales.cycle"]
+        cycles = Cycle
+        context_cycle = self.env.context.get("default_sales_cycle_id")
+        if isinstance(context_cycle, int):
+            cycles |= Cycle.browse(context_cycle)
+        for condition in Domain(domain or []).iter_conditions():
+            if condition.field_expr != "sales_cycle_id":
+                continue
+            value = condition.value
+            if condition.operator in ("=", "in"):
+                values = value if isinstance(value, (list, tuple, set)) else [value]
+                cycles |= Cycle.browse([v for v in values if isinstance(v, int)])
+            elif condition.operator in ("ilike", "=ilike", "like") and isinstance(value, str):
+                cycles |= Cycle.search([("name", condition.operator, value)])
+        return cycles.exists()
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _check_conversion_qualification(self):
+        leads = self.filtered(lambda lead: lead.sales_cycle_id.require_qualification)
+        if not leads:
+            return
+        latest = leads._cycle_latest_qualifications(
+            leads.sales_cycle_id.qualification_questionnaire_id
+        )
+        for lead in leads:
+            questionnaire = lead.sales_cycle_id.qualification_questionnaire_id
+            qualification = latest.get((lead.id, questionnaire.id))
+            if not qualification or not qualification.passed:
+                raise UserError(
+                    self.env._(
+                        "“%(lead)s” cannot be converted into an opportunity: its sales cycle "
+                        "“%(cycle)s” requires a passed qualification “%(questionnaire)s”.",
+                        lead=lead.name,
+                        cycle=lead.sales_cycle_id.name,
+                        questionnaire=questionnaire.name,
+                    )
+                )
+
+    def convert_opportunity(self, partner, user_ids=False, team_id=False):
+        self.filtered(
+            lambda lead: lead.active and lead.type == "lead" and lead.won_status != "won"
+        )._check_conversion_qualification()
+        return super().convert_opportunity(partner, user_ids=user_ids, team_id=team_id)
+
+    def action_set_won(self):
+        cycle_leads = self.filtered("sales_cycle_id")
+        if cycle_leads:
+            cycle_leads.action_unarchive()
+            by_cycle = defaultdict(lambda: self.browse())
+            for lead in cycle_leads:
+                by_cycle[lead.sales_cycle_id] |= lead
+            for cycle, leads in by_cycle.items():
+                leads.write({"stage_id": cycle.won_stage_id.id, "probability": 100})
+        others = self - cycle_leads
+        if others:
+            return super(CrmLead, others).action_set_won()
+        return True
+
+    def action_restore(self):
+        res = super().action_restore()
+        for lead in self.filtered("sales_cycle_stage_id"):
+            if not lead.stage_id.is_won:
+                lead.probability = lead.sales_cycle_stage_id.probability
+        return res
+
+    def _update_automated_probabilities(self):
+        """Predictive lead scoring never overwrites the probability of cycle leads."""
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, probability FROM crm_lead "
+                "WHERE sales_cycle_id IS NOT NULL AND active "
+                "AND probability = automated_probability"
+            )
+        )
+        saved = self.env.cr.fetchall()
+        res = super()._update_automated_probabilities()
+        if saved:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE crm_lead lead SET probability = saved.probability
+                      FROM (SELECT UNNEST(%s::int[]) AS id, UNNEST(%s::float8[]) AS probability) saved
+                     WHERE lead.id = saved.id
+                    """,
+                    [row[0] for row in saved],
+                    [row[1] for row in saved],
+                )
+            )
+            self.invalidate_model(["probability"])
+        return res
+
+    def action_qualify(self):
+        self.ensure_one()
+        cycle = self.sales_cycle_id
+        questionnaire = cycle.qualification_questionnaire_id or next(
+            (line.questionnaire_id for line in cycle.stage_line_ids if line.questionnaire_id),
+            self.env["crm.qualification.questionnaire"],
+        )
+        if not questionnaire:
+            raise UserError(
+                self.env._("The sales cycle of this lead has no qualification questionnaire.")
+            )
+        qualification = self.env["crm.lead.qualification"].create(
+            {"lead_id": self.id, "questionnaire_id": questionnaire.id}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Qualification"),
+            "res_model": "crm.lead.qualification",
+            "res_id": qualification.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_view_qualifications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_extended.crm_lead_qualification_action"
+        )
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"default_lead_id": self.id, "create": False}
+        return action
+
+    def action_open_gate_override(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override Stage Gate"),
+            "res_model": "crm.lead.gate.override",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_lead_id": self.id},
+        }

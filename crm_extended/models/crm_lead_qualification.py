@@ -1,0 +1,126 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class CrmLeadQualification(models.Model):
+    _name = "crm.lead.qualification"
+    _description = "Lead Qualification"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    lead_id = fields.Many2one(
+        "crm.lead", string="Lead", required=True, index=True, ondelete="cascade"
+    )
+    questionnaire_id = fields.Many2one(
+        "crm.qualification.questionnaire", required=True, index=True, ondelete="restrict",
+        check_company=True,
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Qualified by", default=lambda self: self.env.user
+    )
+    date = fields.Datetime(default=fields.Datetime.now, required=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("done", "Done")], default="draft", required=True, copy=False
+    )
+    answer_ids = fields.One2many(
+        "crm.lead.qualification.answer", "qualification_id", string="Answers", copy=True
+    )
+    score = fields.Float(compute="_compute_score", store=True, aggregator="avg")
+    pass_score = fields.Float(related="questionnaire_id.pass_score")
+    disqualified = fields.Boolean(
+        compute="_compute_score", store=True,
+        help="An answer with a disqualifying option was chosen.",
+    )
+    passed = fields.Boolean(compute="_compute_passed", store=True)
+    company_id = fields.Many2one(
+        related="lead_id.company_id", store=True, index=True, string="Company"
+    )
+
+    @api.depends(
+        "answer_ids.option_id.score",
+        "answer_ids.option_id.disqualifying",
+        "answer_ids.question_id.weight",
+    )
+    def _compute_score(self):
+        for qualification in self:
+            answered = qualification.answer_ids.filtered("option_id")
+            total_weight = sum(answered.mapped("question_id.weight"))
+            weighted = sum(a.question_id.weight * a.option_id.score for a in answered)
+            qualification.score = weighted / total_weight if total_weight else 0.0
+            qualification.disqualified = any(answered.mapped("option_id.disqualifying"))
+
+    @api.depends("state", "score", "disqualified", "questionnaire_id.pass_score")
+    def _compute_passed(self):
+        for qualification in self:
+            qualification.passed = (
+                qualification.state == "done"
+                and not qualification.disqualified
+                and qualification.score >= qualification.questionnaire_id.pass_score
+            )
+
+    @api.depends("questionnaire_id", "lead_id")
+    def _compute_display_name(self):
+        for qualification in self:
+            qualification.display_name = self.env._(
+                "%(questionnaire)s – %(lead)s",
+                questionnaire=qualification.questionnaire_id.name or "",
+                lead=qualification.lead_id.name or "",
+            )
+
+    @api.onchange("questionnaire_id")
+    def _onchange_questionnaire_id(self):
+        if self.questionnaire_id and not self.answer_ids:
+            self.answer_ids = [
+                fields.Command.create({"question_id": question.id})
+                for question in self.questionnaire_id.question_ids
+            ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        Questionnaire = self.env["crm.qualification.questionnaire"]
+        for vals in vals_list:
+            if "answer_ids" not in vals and vals.get("questionnaire_id"):
+                questionnaire = Questionnaire.browse(vals["questionnaire_id"])
+                vals["answer_ids"] = [
+                    fields.Command.create({"question_id": question.id})
+                    for question in questionnaire.question_ids
+                ]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if set(vals) - {"state"} and any(q.state == "done" for q in self):
+            raise UserError(self.env._("A done qualification cannot be modified."))
+        return super().write(vals)
+
+    def action_done(self):
+        for qualification in self:
+            if qualification.state == "done":
+                continue
+            answered = qualification.answer_ids.filtered("option_id").question_id
+            missing = qualification.questionnaire_id.question_ids.filtered(
+                lambda q: q.required and q not in answered
+            )
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Answer the required questions before marking the qualification done: %s",
+                        ", ".join(missing.mapped("name")),
+                    )
+                )
+        todo = self.filtered(lambda q: q.state == "draft")
+        todo.write({"state": "done", "date": fields.Datetime.now()})
+        for qualification in todo:
+            if qualification.passed:
+                body = self.env._(
+                    "Qualification “%(name)s” done: passed with a score of %(score).1f.",
+                    name=qualification.questionnaire_id.name,
+                    score=qualification.score,
+                )
+            else:
+                body = self.env._(
+                    "Qualification “%(name)s” done: failed with a score of %(score).1f.",
+                    name=qualification.questionnaire_id.name,
+                    score=qualification.score,
+                )
+            qualification.lead_id.message_post(body=body)
+        return True

@@ -1,0 +1,48 @@
+from odoo import fields, models
+
+from .crm_sales_cycle import CYCLE_TOKEN_KEY, CycleMoveToken
+
+
+class CrmTeam(models.Model):
+    _inherit = "crm.team"
+
+    sales_cycle_id = fields.Many2one(
+        "crm.sales.cycle", string="Sales Cycle", check_company=True, index="btree_not_null",
+        help="Default sales cycle of the team's leads. Assigning one moves the team's "
+        "open leads into it.",
+    )
+
+    def write(self, vals):
+        if "sales_cycle_id" not in vals:
+            return super().write(vals)
+        changed = self.filtered(lambda team: team.sales_cycle_id.id != vals["sales_cycle_id"])
+        res = super().write(vals)
+        if changed and vals["sales_cycle_id"]:
+            changed._move_open_leads_to_cycle()
+        return res
+
+    def _move_open_leads_to_cycle(self):
+        """Open leads of the teams join the team's cycle: same stage when the cycle
+        has it, else its first stage. Their stage history starts now."""
+        Lead = self.env["crm.lead"]
+        token = CycleMoveToken(CycleMoveToken.MIGRATION, user_id=self.env.uid)
+        for team in self:
+            cycle = team.sales_cycle_id
+            leads = Lead.search(
+                [
+                    ("team_id", "=", team.id),
+                    ("won_status", "=", "pending"),
+                    ("sales_cycle_id", "!=", cycle.id),
+                ]
+            )
+            if not leads:
+                continue
+            first = cycle._first_stage()
+            keep = leads.filtered(lambda lead: lead.stage_id in cycle.stage_ids)
+            trusted = self.env["crm.lead"].with_context(**{CYCLE_TOKEN_KEY: token})
+            if keep:
+                trusted.browse(keep.ids).write({"sales_cycle_id": cycle.id})
+            if leads - keep:
+                trusted.browse((leads - keep).ids).write(
+                    {"sales_cycle_id": cycle.id, "stage_id": first.id}
+                )

@@ -1,0 +1,446 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+from psycopg2 import IntegrityError
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command
+from odoo.sql_db import Cursor
+from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from .cycle_common import SalesCycleCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSalesCycle(SalesCycleCommon):
+    # ------------------------------------------------------------------
+    # defaults and core behaviour
+    # ------------------------------------------------------------------
+    def test_company_default_cycle_empty_after_install(self):
+        self.assertFalse(self.env.ref("base.main_company").default_sales_cycle_id)
+        self.assertTrue(self.env.ref("crm_extended.crm_sales_cycle_b2b").won_stage_id.is_won)
+        b2b = self.env.ref("crm_extended.crm_sales_cycle_b2b")
+        self.assertEqual(
+            b2b.stage_line_ids.stage_id.mapped("name"),
+            ["Qualification", "Needs analysis", "Proposal", "Negotiation", "Won"],
+        )
+        self.assertEqual(b2b.stage_line_ids[0].questionnaire_id.name, "BANT")
+        b2c = self.env.ref("crm_extended.crm_sales_cycle_b2c")
+        self.assertEqual(b2c.stage_line_ids.stage_id.mapped("name"), ["New", "Offer", "Won"])
+
+    def test_new_lead_takes_team_cycle_first_stage(self):
+        lead = self._lead()
+        self.assertEqual(lead.sales_cycle_id, self.cycle)
+        self.assertEqual(lead.stage_id, self.stage_1)
+        self.assertEqual(lead.probability, 10)
+        self.assertEqual(len(lead.stage_history_ids), 1)
+        self.assertEqual(lead.stage_history_ids.stage_id, self.stage_1)
+        self.assertFalse(lead.stage_history_ids.date_out)
+        self.assertEqual(lead.stage_exit_criteria, "Qualified with BANT")
+
+    def test_company_default_cycle_used_without_team_cycle(self):
+        lead = self._lead(team=self.team_plain)
+        self.assertFalse(lead.sales_cycle_id)
+        self.env.company.default_sales_cycle_id = self.cycle_open
+        lead = self._lead(team=self.team_plain)
+        self.assertEqual(lead.sales_cycle_id, self.cycle_open)
+        self.assertEqual(lead.stage_id, self.stage_a)
+
+    def test_lead_without_cycle_behaves_as_core(self):
+        lead = self._lead(team=self.team_plain)
+        core_first = self.env["crm.lead"].browse()._stage_find(
+            team_id=self.team_plain.id, domain=[("fold", "=", False)]
+        )
+        self.assertEqual(lead.stage_id, core_first)
+        self.assertFalse(lead.stage_id.sales_cycle_only)
+        self.assertFalse(lead.stage_history_ids)
+        # any stage may be written, gates do not exist
+        lead.with_user(self.salesman).write({"stage_id": self.stage_3.id})
+        self.assertEqual(lead.stage_id, self.stage_3)
+        lead.action_set_won()
+        self.assertFalse(lead.stage_id.sales_cycle_only)
+        self.assertTrue(lead.stage_id.is_won)
+
+    # ------------------------------------------------------------------
+    # stage rules
+    # ------------------------------------------------------------------
+    def test_stage_outside_cycle_refused(self):
+        plain = self._lead(team=self.team_plain)
+        plain.with_user(self.salesman).write({"stage_id": self.env.ref("crm.stage_lead2").id})
+        lead = self._lead()
+        with self.assertRaises(UserError):
+            lead.with_user(self.salesman).write({"stage_id": self.env.ref("crm.stage_lead2").id})
+        with self.assertRaises(UserError):
+            self._lead(stage_id=self.env.ref("crm.stage_lead2").id)
+
+    def test_gate_blocks_forward_move_for_everyone(self):
+        lead = self._lead()
+        # the salesman may otherwise write the stage (no gate in the open cycle)
+        other = self._lead(team=self.team_open)
+        other.with_user(self.salesman).write({"stage_id": self.stage_b.id})
+        self.assertEqual(other.stage_id, self.stage_b)
+
+        for env_lead in (
+            lead.with_user(self.salesman),
+            lead.with_user(self.manager),
+            lead.sudo(),
+            lead,  # superuser
+            lead.with_context(crm_extended_cycle_token=True),
+            lead.with_context(crm_extended_cycle_token={"kind": "override"}),
+            lead.with_context(crm_extended_cycle_token="override"),
+        ):
+            with self.assertRaises(UserError):
+                env_lead.write({"stage_id": self.stage_2.id})
+        with self.assertRaises(UserError):
+            lead.with_user(self.salesman).write({"stage_id": self.stage_3.id})
+        with self.assertRaises(UserError):
+            self._lead(stage_id=self.stage_3.id)
+        self.assertEqual(lead.stage_id, self.stage_1)
+
+    def test_gate_needs_min_score_and_pass(self):
+        lead = self._lead()
+        self._qualify(lead, self.opt_maybe, self.opt_soon)  # 62.5: passed, but < 70
+        self.assertEqual(lead.qualification_status, "qualified")
+        with self.assertRaises(UserError):
+            lead.with_user(self.salesman).write({"stage_id": self.stage_2.id})
+        self._qualify(lead, self.opt_yes, self.opt_later)  # 75
+        lead.with_user(self.salesman).write({"stage_id": self.stage_3.id})
+        self.assertEqual(lead.stage_id, self.stage_3)
+        self.assertEqual(lead.probability, 70)
+
+    def test_gate_latest_disqualification_blocks(self):
+        lead = self._lead()
+        self._qualify(lead, self.opt_yes, self.opt_soon)
+        self._qualify(lead, self.opt_no, self.opt_soon)  # disqualifying
+        self.assertEqual(lead.qualification_status, "disqualified")
+        with self.assertRaises(UserError):
+            lead.with_user(self.salesman).write({"stage_id": self.stage_2.id})
+
+    def test_backward_always_allowed(self):
+        lead = self._lead()
+        self._qualify(lead, self.opt_yes, self.opt_soon)
+        lead.with_user(self.salesman).write({"stage_id": self.stage_3.id})
+        self._qualify(lead, self.opt_no)
+        lead.with_user(self.salesman).write({"stage_id": self.stage_2.id})
+        lead.with_user(self.salesman).write({"stage_id": self.stage_1.id})
+        self.assertEqual(lead.stage_id, self.stage_1)
+        self.assertEqual(lead.probability, 10)
+
+    def test_won_goes_to_cycle_won_stage_through_gates(self):
+        lead = self._lead()
+        with self.assertRaises(UserError):
+            lead.with_user(self.salesman).action_set_won()
+        self._qualify(lead, self.opt_yes)
+        lead.with_user(self.salesman).action_set_won()
+        self.assertEqual(lead.stage_id, self.stage_won)
+        self.assertEqual(lead.won_status, "won")
+        self.assertEqual(lead.probability, 100)
+        other = self._lead(team=self.team_open)
+        other.action_set_won()
+        self.assertEqual(other.stage_id, self.stage_won_b)
+
+    def test_lost_archives_where_it_stands(self):
+        lead = self._lead(team=self.team_open)
+        lead.write({"stage_id": self.stage_b.id})
+        lead.action_set_lost()
+        self.assertFalse(lead.active)
+        self.assertEqual(lead.stage_id, self.stage_b)
+        self.assertEqual(lead.won_status, "lost")
+        lead.action_restore()
+        self.assertEqual(lead.probability, 60)
+
+    def test_change_cycle_moves_to_first_stage(self):
+        lead = self._lead(team=self.team_open)
+        lead.write({"stage_id": self.stage_b.id})
+        lead.write({"sales_cycle_id": self.cycle.id})
+        self.assertEqual(lead.stage_id, self.stage_1)
+        self.assertEqual(lead.probability, 10)
+        history = lead.stage_history_ids.sorted("id")
+        self.assertEqual(history.stage_id, self.stage_a | self.stage_b | self.stage_1)
+        self.assertEqual(history.sales_cycle_id, self.cycle_open | self.cycle)
+        self.assertEqual(len(history.filtered(lambda h: not h.date_out)), 1)
+        # entering a cycle at a later stage passes its gates
+        lead2 = self._lead(team=self.team_open)
+        with self.assertRaises(UserError):
+            lead2.write({"sales_cycle_id": self.cycle.id, "stage_id": self.stage_2.id})
+
+    def test_team_change_moves_lead_into_team_cycle(self):
+        lead = self._lead(team=self.team_open)
+        lead.write({"stage_id": self.stage_b.id})
+        lead.write({"team_id": self.team.id})
+        self.assertEqual(lead.sales_cycle_id, self.cycle)
+        self.assertEqual(lead.stage_id, self.stage_1)
+
+    def test_team_cycle_assignment_moves_open_leads(self):
+        keep = self._lead(team=self.team_plain)
+        keep.write({"stage_id": self.stage_3.id})
+        first = self._lead(team=self.team_plain)
+        won = self._lead(team=self.team_plain)
+        won.action_set_won()
+        self.assertFalse(keep.stage_history_ids)
+        self.team_plain.with_user(self.manager).write({"sales_cycle_id": self.cycle.id})
+        self.assertEqual(keep.sales_cycle_id, self.cycle)
+        self.assertEqual(keep.stage_id, self.stage_3)
+        self.assertEqual(first.sales_cycle_id, self.cycle)
+        self.assertEqual(first.stage_id, self.stage_1)
+        self.assertFalse(won.sales_cycle_id)
+        self.assertEqual(keep.stage_history_ids.stage_id, self.stage_3)
+        self.assertEqual(first.stage_history_ids.stage_id, self.stage_1)
+
+    # ------------------------------------------------------------------
+    # probability
+    # ------------------------------------------------------------------
+    def test_probability_follows_stage_typed_value_stays(self):
+        lead = self._lead(team=self.team_open)
+        self.assertEqual(lead.probability, 20)
+        lead.write({"probability": 33})
+        # predictive lead scoring recomputation keeps the typed value
+        lead.write({"country_id": self.env.ref("base.be").id})
+        lead._compute_probabilities()
+        self.assertEqual(lead.probability, 33)
+        lead.write({"stage_id": self.stage_b.id})
+        self.assertEqual(lead.probability, 60)
+        lead.write({"stage_id": self.stage_a.id, "probability": 45})
+        self.assertEqual(lead.probability, 45)
+        lead.write({"tag_ids": [Command.create({"name": "T tag"})]})
+        self.assertEqual(lead.probability, 45)
+
+    def test_probability_form_stage_change(self):
+        lead = self._lead(team=self.team_open)
+        with Form(lead.with_user(self.salesman)) as form:
+            form.stage_id = self.stage_b
+            self.assertEqual(form.probability, 60)
+        self.assertEqual(lead.probability, 60)
+
+    def test_lead_scoring_cron_keeps_cycle_probability(self):
+        self.env["ir.config_parameter"].sudo().set_param("crm.pls_start_date", "2000-01-01")
+        lead = self._lead(team=self.team_open)
+        plain = self._lead(team=self.team_plain)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET probability = 33.0, automated_probability = 33.0 WHERE id IN %s",
+            [(lead.id, plain.id)],
+        )
+        self.env.invalidate_all()
+        self.env["crm.lead"]._update_automated_probabilities()
+        self.assertNotEqual(plain.automated_probability, 33.0)
+        # without a cycle, core aligns probability on the automated one
+        self.assertEqual(plain.probability, plain.automated_probability)
+        self.assertEqual(lead.probability, 33.0)
+
+    # ------------------------------------------------------------------
+    # stuck leads, pipeline
+    # ------------------------------------------------------------------
+    def test_stuck_flag_and_filter(self):
+        stuck = self._lead()
+        fresh = self._lead()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_last_stage_update = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(days=6), stuck.id],
+        )
+        self.env.invalidate_all()
+        self.assertTrue(stuck.is_stage_overdue)
+        self.assertFalse(fresh.is_stage_overdue)
+        found = self.env["crm.lead"].search(
+            [("is_stage_overdue", "=", True), ("id", "in", (stuck | fresh).ids)]
+        )
+        self.assertEqual(found, stuck)
+        not_found = self.env["crm.lead"].search(
+            [("is_stage_overdue", "=", False), ("id", "in", (stuck | fresh).ids)]
+        )
+        self.assertEqual(not_found, fresh)
+
+    def test_kanban_group_expand_shows_cycle_stages(self):
+        Lead = self.env["crm.lead"]
+        Stage = self.env["crm.stage"]
+        self._lead()
+        stages = Lead._read_group_stage_ids(Stage, [("sales_cycle_id", "=", self.cycle.id)])
+        self.assertEqual(stages, self.stage_1 | self.stage_2 | self.stage_3 | self.stage_won)
+        self.assertEqual(stages.ids, [self.stage_1.id, self.stage_2.id, self.stage_3.id, self.stage_won.id])
+        stages = Lead._read_group_stage_ids(
+            Stage, ["&", ("type", "=", "opportunity"), ("sales_cycle_id", "in", [self.cycle_open.id])]
+        )
+        self.assertEqual(stages, self.stage_a | self.stage_b | self.stage_won_b)
+        # without a cycle: core columns, no cycle-only stage
+        stages = Lead._read_group_stage_ids(Stage, [("type", "=", "opportunity")])
+        self.assertFalse(stages.filtered("sales_cycle_only"))
+        self.assertIn(self.env.ref("crm.stage_lead1"), stages)
+        # the real grouped read of the kanban
+        groups = Lead.with_context(read_group_expand=True).formatted_read_group(
+            [("sales_cycle_id", "=", self.cycle.id)], ["stage_id"], ["__count"]
+        )
+        self.assertEqual(
+            [group["stage_id"][0] for group in groups],
+            [self.stage_1.id, self.stage_2.id, self.stage_3.id, self.stage_won.id],
+        )
+
+    # ------------------------------------------------------------------
+    # override wizard
+    # ------------------------------------------------------------------
+    def test_gate_override_wizard_logged(self):
+        lead = self._lead()
+        Wizard = self.env["crm.lead.gate.override"]
+        with self.assertRaises(AccessError):
+            Wizard.with_user(self.salesman).create(
+                {"lead_id": lead.id, "stage_id": self.stage_3.id, "reason": "x"}
+            )
+        wizard = Wizard.with_user(self.manager).create(
+            {"lead_id": lead.id, "stage_id": self.stage_3.id, "reason": "Signed framework deal"}
+        )
+        wizard.action_confirm()
+        self.assertEqual(lead.stage_id, self.stage_3)
+        message = lead.message_ids[0]
+        self.assertIn("Signed framework deal", message.body)
+        self.assertIn(self.manager.name, message.body)
+        self.assertEqual(message.author_id, self.manager.partner_id)
+        # still no stage outside the cycle through the override
+        wizard = Wizard.with_user(self.manager).create(
+            {"lead_id": lead.id, "stage_id": self.env.ref("crm.stage_lead2").id, "reason": "x"}
+        )
+        with self.assertRaises(UserError):
+            wizard.action_confirm()
+
+    # ------------------------------------------------------------------
+    # conversion
+    # ------------------------------------------------------------------
+    def test_conversion_requires_passed_qualification(self):
+        partner = self.env["res.partner"].create({"name": "T Customer"})
+        free = self._lead(team=self.team_open, type="lead")
+        free.with_user(self.salesman).convert_opportunity(partner)
+        self.assertEqual(free.type, "opportunity")
+
+        lead = self._lead(type="lead")
+        with self.assertRaises(UserError):
+            lead.with_user(self.salesman).convert_opportunity(partner)
+        with self.assertRaises(UserError):
+            lead.with_user(self.salesman).write({"type": "opportunity"})
+        with self.assertRaises(UserError):
+            lead.sudo().convert_opportunity(partner)
+        wizard = (
+            self.env["crm.lead2opportunity.partner"]
+            .with_user(self.salesman)
+            .with_context(active_model="crm.lead", active_id=lead.id, active_ids=lead.ids)
+            .create({"name": "convert", "action": "exist", "partner_id": partner.id})
+        )
+        with self.assertRaises(UserError):
+            wizard.action_apply()
+        self._qualify(lead, self.opt_maybe)  # 50 < pass score 60: failed
+        with self.assertRaises(UserError):
+            lead.with_user(self.salesman).convert_opportunity(partner)
+        self._qualify(lead, self.opt_yes)
+        wizard.action_apply()
+        self.assertEqual(lead.type, "opportunity")
+
+    # ------------------------------------------------------------------
+    # configuration
+    # ------------------------------------------------------------------
+    def test_same_stage_twice_refused(self):
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            self.cycle.write(
+                {"stage_line_ids": [Command.create({"stage_id": self.stage_2.id, "sequence": 2})]}
+            )
+            self.env.flush_all()
+
+    def test_cycle_needs_exactly_one_won_stage_last(self):
+        Cycle = self.env["crm.sales.cycle"]
+        with self.assertRaises(ValidationError):
+            Cycle.create({"name": "No won", "stage_line_ids": [Command.create({"stage_id": self.stage_1.id})]})
+        with self.assertRaises(ValidationError):
+            Cycle.create(
+                {
+                    "name": "Two won",
+                    "stage_line_ids": [
+                        Command.create({"sequence": 1, "stage_id": self.stage_won.id}),
+                        Command.create({"sequence": 2, "stage_id": self.stage_won_b.id}),
+                    ],
+                }
+            )
+        with self.assertRaises(ValidationError):
+            Cycle.create(
+                {
+                    "name": "Against the board",
+                    "stage_line_ids": [
+                        Command.create({"sequence": 1, "stage_id": self.stage_2.id}),
+                        Command.create({"sequence": 2, "stage_id": self.stage_1.id}),
+                        Command.create({"sequence": 3, "stage_id": self.stage_won.id}),
+                    ],
+                }
+            )
+        with self.assertRaises(ValidationError):
+            self.cycle.stage_line_ids[1].probability = 120
+        with self.assertRaises(ValidationError):
+            self.cycle.write({"qualification_questionnaire_id": False})
+
+    def test_pipeline_reordering_resequences_cycle(self):
+        self.stage_2.sequence = 950  # after won: the cycle follows the board
+        self.assertEqual(self.cycle.stage_line_ids.stage_id[-1], self.stage_2)
+
+    # ------------------------------------------------------------------
+    # history and performance
+    # ------------------------------------------------------------------
+    def test_history_one_row_per_stay(self):
+        lead = self._lead(team=self.team_open)
+        lead.write({"stage_id": self.stage_b.id})
+        lead.write({"stage_id": self.stage_a.id})
+        lead.write({"stage_id": self.stage_b.id})
+        lead.write({"name": "renamed"})
+        history = lead.stage_history_ids.sorted("id")
+        self.assertEqual(len(history), 4)
+        self.assertEqual(
+            [row.stage_id.id for row in history],
+            [self.stage_a.id, self.stage_b.id, self.stage_a.id, self.stage_b.id],
+        )
+        self.assertTrue(all(history[:3].mapped("date_out")))
+        self.assertFalse(history[3].date_out)
+        self.assertEqual(history.user_id, self.salesman)
+
+    def _batch_leads(self, count):
+        leads = self.env["crm.lead"].create(
+            [
+                {"name": f"batch {i}", "type": "opportunity", "team_id": self.team_open.id,
+                 "user_id": self.salesman.id}
+                for i in range(count)
+            ]
+        ).with_context(tracking_disable=True)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        return leads
+
+    def _count_queries(self, func):
+        queries = []
+        real_execute = Cursor.execute
+
+        def spy(cr, query, params=None, log_exceptions=None):
+            queries.append(query)
+            return real_execute(cr, query, params, log_exceptions)
+
+        with patch.object(Cursor, "execute", spy):
+            func()
+            self.env.flush_all()
+        return len(queries)
+
+    def test_batch_stage_write_constant_queries(self):
+        small = self._batch_leads(5)
+        count = self._count_queries(lambda: small.write({"stage_id": self.stage_b.id}))
+        large = self._batch_leads(60)
+        with self.assertQueryCount(count):
+            large.write({"stage_id": self.stage_b.id})
+        history = self.env["crm.lead.stage.history"].search([("lead_id", "in", large.ids)])
+        self.assertEqual(len(history), 120)
+        self.assertEqual(len(history.filtered(lambda h: not h.date_out)), 60)
+        # and back: the same again
+        count_back = self._count_queries(lambda: small.write({"stage_id": self.stage_a.id}))
+        with self.assertQueryCount(count_back):
+            large.write({"stage_id": self.stage_a.id})
+
+    def test_history_logging_constant_queries(self):
+        small = self._batch_leads(10)
+        large = self._batch_leads(250)  # beyond the ORM's batches of 100 rows
+        count = self._count_queries(small._cycle_log_history)
+        with self.assertQueryCount(count):
+            large._cycle_log_history()
+        self.assertEqual(len(large.stage_history_ids), 500)
+        self.assertEqual(len(large.stage_history_ids.filtered(lambda h: not h.date_out)), 250)

@@ -1,0 +1,58 @@
+from odoo.tests import tagged
+
+from .cycle_common import SalesCycleCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSalesFunnelReport(SalesCycleCommon):
+    def test_funnel_figures(self):
+        stays = self._lead(team=self.team_open)
+        moved = self._lead(team=self.team_open, expected_revenue=1000)
+        moved.write({"stage_id": self.stage_b.id})
+        lost = self._lead(team=self.team_open, expected_revenue=5000)
+        lost.write({"stage_id": self.stage_b.id})
+        lost.action_set_lost()
+        back = self._lead(team=self.team_open, expected_revenue=200)
+        back.write({"stage_id": self.stage_b.id})
+        back.write({"stage_id": self.stage_a.id})
+        self.assertTrue(stays)
+        self.env.flush_all()
+
+        Report = self.env["crm.sales.funnel.report"]
+        rows = {
+            row.stage_id: row
+            for row in Report.search([("sales_cycle_id", "=", self.cycle_open.id)])
+        }
+        self.assertEqual(set(rows), {self.stage_a, self.stage_b, self.stage_won_b})
+        start, nxt, won = rows[self.stage_a], rows[self.stage_b], rows[self.stage_won_b]
+        self.assertEqual(start.reached_count, 4)  # a lead coming back counts once
+        self.assertEqual(start.current_count, 2)
+        self.assertEqual(start.converted_count, 3)
+        self.assertAlmostEqual(start.conversion_rate, 75.0)
+        self.assertEqual(nxt.reached_count, 3)  # the lost lead included
+        self.assertEqual(nxt.current_count, 1)  # active leads only
+        self.assertEqual(nxt.converted_count, 0)
+        self.assertAlmostEqual(nxt.expected_revenue, 600.0)  # 1000 x 60 %
+        self.assertAlmostEqual(start.expected_revenue, 200 * 0.2)
+        self.assertEqual(won.reached_count, 0)
+        self.assertGreaterEqual(start.avg_days, 0.0)
+
+    def test_funnel_read_is_one_query(self):
+        for _i in range(3):
+            self._lead(team=self.team_open).write({"stage_id": self.stage_b.id})
+        Report = self.env["crm.sales.funnel.report"]
+        with self.assertQueryCount(1):
+            groups = Report._read_group(
+                [("sales_cycle_id", "=", self.cycle_open.id)],
+                ["stage_id"],
+                ["reached_count:sum", "current_count:sum", "conversion_rate:avg",
+                 "avg_days:avg", "expected_revenue:sum"],
+            )
+        self.assertEqual(len(groups), 3)
+
+    def test_funnel_visible_to_salesman(self):
+        self._lead(team=self.team_open)
+        rows = self.env["crm.sales.funnel.report"].with_user(self.salesman).search(
+            [("sales_cycle_id", "=", self.cycle_open.id)]
+        )
+        self.assertEqual(len(rows), 3)
