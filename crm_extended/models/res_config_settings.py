@@ -7,7 +7,7 @@ class ResConfigSettings(models.TransientModel):
     # -- credit control --
 
     # -- sales cycles and qualification --
-    default_sales_cycle_id = fields.Many2one(
+    company_default_sales_cycle_id = fields.Many2one(
         related="company_id.default_sales_cycle_id", readonly=False,
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
     )
