@@ -18,6 +18,11 @@
         # -- credit control --
         # -- sales cycles and qualification --
         # -- warranties --
+        "data/warranty_sequence.xml",
+        "data/warranty_cron.xml",
+        "data/warranty_mail_template.xml",
+        "views/crm_warranty_contract_views.xml",
+        "views/warranty_inherited_views.xml",
         # -- competitors --
         # -- xlsx exports and customer 360 --
     ],
@@ -25,6 +30,7 @@
         # -- credit control --
         # -- sales cycles and qualification --
         # -- warranties --
+        "demo/warranty_demo.xml",
         # -- competitors --
     ],
     "assets": {

@@ -10,6 +10,8 @@ from . import account_move
 # -- sales cycles and qualification --
 
 # -- warranties --
+from . import crm_warranty_contract
+from . import product_template
 
 # -- competitors --
 

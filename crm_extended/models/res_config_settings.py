@@ -9,5 +9,9 @@ class ResConfigSettings(models.TransientModel):
     # -- sales cycles and qualification --
 
     # -- warranties --
+    warranty_reminder_days = fields.Integer(
+        related="company_id.warranty_reminder_days", readonly=False
+    )
+
 
     # -- competitors --
