@@ -318,7 +318,7 @@ class CrmWarrantyContract(models.Model):
 
     def action_view_sale_order(self):
         self.ensure_one()
-        return self.sale_order_id._get_formview_action() if self.sale_order_id else False
+        return self.sale_order_id.get_formview_action()
 
     def action_view_invoices(self):
         self.ensure_one()
@@ -492,7 +492,8 @@ class CrmWarrantyContract(models.Model):
             "crm_extended.mail_template_warranty_renewal", raise_if_not_found=False
         )
         if template and self.partner_id.email:
-            self.message_post_with_source(
+            # queue the e-mail (mail cron) instead of sending it inside this job
+            self.with_context(mail_notify_force_send=False).message_post_with_source(
                 template,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",

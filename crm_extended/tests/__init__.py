@@ -5,6 +5,9 @@ from . import test_foundation
 # -- sales cycles and qualification --
 
 # -- warranties --
+from . import test_warranty
+from . import test_warranty_cron
+from . import test_warranty_tour
 
 # -- competitors --
 
