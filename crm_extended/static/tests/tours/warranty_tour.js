@@ -15,7 +15,10 @@ registry.category("web_tour.tours").add("crm_extended_warranty_tour", {
         ...tourUtils.createNewSalesOrder(),
         ...tourUtils.selectCustomer("Warranty Tour Customer"),
         ...tourUtils.addProduct("Tour Warranted Drill"),
-        ...tourUtils.clickSomewhereElse(),
+        {
+            content: "The line has the product and its price",
+            trigger: '.o_data_row td[name="price_subtotal"]:contains("150")',
+        },
         {
             content: "Confirm the order",
             trigger: 'button[name="action_confirm"]',
@@ -35,7 +38,8 @@ registry.category("web_tour.tours").add("crm_extended_warranty_tour", {
             trigger: '.o_form_view .o_statusbar_status button.o_arrow_button_current:contains("Active")',
         },
         {
-            trigger: '.o_form_view .o_field_widget[name="product_id"]:contains("Tour Warranted Drill")',
+            content: "The contract comes from the order",
+            trigger: '.o_form_view .o_field_widget[name="sale_order_id"]:contains("S0")',
         },
         {
             content: "Renew it",
