@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from lxml import etree
+from psycopg2.errors import CheckViolation
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
@@ -26,7 +27,10 @@ class TestWarrantyFromSales(WarrantyCommon):
         self.assertEqual(len(contracts), 2)
         self.assertEqual(order.warranty_contract_count, 2)
         start = fields.Date.context_today(order, order.date_order)
-        for product, months, qty in ((self.product_warranty, 12, 2), (self.product_warranty_24, 24, 1)):
+        for product, months, qty in (
+            (self.product_warranty, 12, 2),
+            (self.product_warranty_24, 24, 1),
+        ):
             contract = contracts.filtered(lambda c, p=product: c.product_id == p)
             line = order.order_line.filtered(lambda sol, p=product: sol.product_id == p)
             self.assertRecordValues(
@@ -117,7 +121,9 @@ class TestWarrantyFromSales(WarrantyCommon):
         order.action_confirm()
         action = order.action_view_warranty_contracts()
         self.assertEqual(self.Contract.search(action["domain"]), order.warranty_contract_ids)
-        self.assertEqual(order.warranty_contract_ids[0].action_view_sale_order()["res_id"], order.id)
+        self.assertEqual(
+            order.warranty_contract_ids[0].action_view_sale_order()["res_id"], order.id
+        )
 
     def test_partner_count_includes_contacts(self):
         self._contract(partner_id=self.customer.id)
@@ -380,7 +386,7 @@ class TestWarrantyRules(WarrantyCommon):
         settings = self.env["res.config.settings"].create({"warranty_reminder_days": 12})
         settings.execute()
         self.assertEqual(self.env.company.warranty_reminder_days, 12)
-        with mute_logger("odoo.sql_db"), self.assertRaises(Exception), self.cr.savepoint():
+        with mute_logger("odoo.sql_db"), self.assertRaises(CheckViolation), self.cr.savepoint():
             self.env.company.warranty_reminder_days = -1
             self.env.company.flush_recordset()
 
@@ -396,9 +402,7 @@ class TestWarrantyRules(WarrantyCommon):
             }
         )
         own = self._contract()
-        visible = self.Contract.with_user(self.salesman).search(
-            [("id", "in", (foreign | own).ids)]
-        )
+        visible = self.Contract.with_user(self.salesman).search([("id", "in", (foreign | own).ids)])
         self.assertEqual(visible, own)
 
     def test_filters(self):
@@ -419,14 +423,28 @@ class TestWarrantyRules(WarrantyCommon):
         self.assertEqual(found, expired)
 
     def test_views_render(self):
-        for view_type in ("list", "form", "kanban", "calendar", "search", "pivot", "graph", "activity"):
+        for view_type in (
+            "list",
+            "form",
+            "kanban",
+            "calendar",
+            "search",
+            "pivot",
+            "graph",
+            "activity",
+        ):
             self.assertTrue(self.Contract.get_view(view_type=view_type)["arch"])
-        self.assertIn("warranty_months", self.env["product.template"].get_view(view_type="form")["arch"])
+        self.assertIn(
+            "warranty_months", self.env["product.template"].get_view(view_type="form")["arch"]
+        )
         self.assertIn("warranty_count", self.env["res.partner"].get_view(view_type="form")["arch"])
-        self.assertIn("warranty_contract_count", self.env["sale.order"].get_view(view_type="form")["arch"])
+        self.assertIn(
+            "warranty_contract_count", self.env["sale.order"].get_view(view_type="form")["arch"]
+        )
         self.assertIn(
             "warranty_contract_count", self.env["account.move"].get_view(view_type="form")["arch"]
         )
         self.assertIn(
-            "warranty_reminder_days", self.env["res.config.settings"].get_view(view_type="form")["arch"]
+            "warranty_reminder_days",
+            self.env["res.config.settings"].get_view(view_type="form")["arch"],
         )

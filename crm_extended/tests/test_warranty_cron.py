@@ -49,8 +49,10 @@ class TestWarrantyCron(WarrantyCommon):
             message = self._reminder_messages(contract)
             self.assertEqual(len(message), 1)
             self.assertIn(self.customer, message.partner_ids, "the customer gets the notice")
-            mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)]).filtered(
-                lambda m: self.customer in m.recipient_ids
+            mail = (
+                self.env["mail.mail"]
+                .search([("mail_message_id", "=", message.id)])
+                .filtered(lambda m: self.customer in m.recipient_ids)
             )
             self.assertEqual(len(mail), 1)
             self.assertEqual(mail.state, "outgoing", "queued, not sent inside the job")
@@ -121,7 +123,7 @@ class TestWarrantyCron(WarrantyCommon):
         original = Contract._warranty_send_reminder
 
         def send_reminder(records, today):
-            if records == broken:
+            if broken in records:
                 records.activity_schedule("mail.mail_activity_data_todo")  # rolled back
                 raise ValueError("broken partner data")
             return original(records, today)
@@ -183,7 +185,7 @@ class TestWarrantyCron(WarrantyCommon):
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", commit_progress):
             result = self.Contract.with_context(
                 ir_cron_progress_id=progress.id, cron_id=cron.id
-            )._cron_process_warranties(batch_size=2)
+            )._cron_process_warranties(batch_size=2, reminder_batch_size=2)
         self.assertTrue(all(c.state == "expired" for c in ended))
         self.assertEqual(soon.reminder_date, self.today)
         remaining = calls[0][1]
