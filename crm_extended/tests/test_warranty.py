@@ -1,5 +1,6 @@
 import ast
 from datetime import timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 from lxml import etree
@@ -448,3 +449,39 @@ class TestWarrantyRules(WarrantyCommon):
             "warranty_reminder_days",
             self.env["res.config.settings"].get_view(view_type="form")["arch"],
         )
+
+    def test_renewal_goes_through_order_confirmation_checks(self):
+        """A refusal in the confirmation path (e.g. credit control) stops the renewal too."""
+        contract = self._contract()
+        contract.action_renew()
+        quotation = contract.renewal_order_id
+        SaleOrder = type(self.env["sale.order"])
+        with (
+            patch.object(
+                SaleOrder,
+                "_confirmation_error_message",
+                lambda order: "Customer on credit hold",
+            ),
+            self.assertRaises(UserError),
+        ):
+            quotation.action_confirm()
+        self.assertEqual(quotation.state, "draft")
+        self.assertEqual(contract.state, "active")
+        self.assertFalse(contract.renewal_ids)
+
+    def test_demo_data_covers_each_state(self):
+        demo = self.env.ref("crm_extended.warranty_contract_active_demo", raise_if_not_found=False)
+        if not demo:
+            self.skipTest("installed without demo data")
+        # the demo records live in the main company, not in this test company
+        states = set(self.Contract.sudo().browse(self._demo_ids()).mapped("state"))
+        self.assertEqual(states, {"draft", "active", "expired", "renewed", "cancelled"})
+        product = self.env.ref("crm_extended.product_warranty_desk_demo")
+        self.assertEqual(product.warranty_months, 24)
+        self.assertTrue(product.warranty_renewal_product_id)
+
+    def _demo_ids(self):
+        data = self.env["ir.model.data"].search(
+            [("module", "=", "crm_extended"), ("model", "=", "crm.warranty.contract")]
+        )
+        return data.mapped("res_id")
