@@ -24,6 +24,11 @@
         "views/crm_sales_funnel_report_views.xml",
         "wizard/crm_lead_gate_override_views.xml",
         # -- warranties --
+        "data/warranty_sequence.xml",
+        "data/warranty_cron.xml",
+        "data/warranty_mail_template.xml",
+        "views/crm_warranty_contract_views.xml",
+        "views/warranty_inherited_views.xml",
         # -- competitors --
         "views/crm_competitor_views.xml",
         "views/crm_lead_competitor_views.xml",
@@ -35,6 +40,7 @@
         # -- sales cycles and qualification --
         "demo/crm_sales_cycle_demo.xml",
         # -- warranties --
+        "demo/warranty_demo.xml",
         # -- competitors --
         "demo/competitor_demo.xml",
     ],

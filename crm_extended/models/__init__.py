@@ -21,6 +21,8 @@ from . import crm_team
 from . import crm_lead_cycle
 
 # -- warranties --
+from . import crm_warranty_contract
+from . import product_template
 
 # -- competitors --
 from . import crm_competitor

@@ -13,6 +13,10 @@ class ResConfigSettings(models.TransientModel):
     )
 
     # -- warranties --
+    warranty_reminder_days = fields.Integer(
+        related="company_id.warranty_reminder_days", readonly=False
+    )
+
 
     # -- competitors --
     competitor_required_on_lost = fields.Boolean(

@@ -9,6 +9,9 @@ from . import test_sales_cycle_report
 from . import test_sales_cycle_tour
 
 # -- warranties --
+from . import test_warranty
+from . import test_warranty_cron
+from . import test_warranty_tour
 
 # -- competitors --
 from . import test_competitor

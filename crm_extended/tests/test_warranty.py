@@ -1,0 +1,487 @@
+import ast
+from datetime import timedelta
+from unittest.mock import patch
+
+from dateutil.relativedelta import relativedelta
+from lxml import etree
+from psycopg2.errors import CheckViolation
+
+from odoo import Command, fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from .test_warranty_common import WarrantyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestWarrantyFromSales(WarrantyCommon):
+    """Contracts created, linked, cancelled from sales orders and invoices."""
+
+    def test_confirm_creates_one_active_contract_per_warranted_line(self):
+        order = self._order(
+            [(self.product_warranty, 2), (self.product_plain, 10), (self.product_warranty_24, 1)]
+        )
+        self.assertFalse(order.warranty_contract_ids, "a quotation has no warranty yet")
+        order.action_confirm()
+        contracts = order.warranty_contract_ids
+        self.assertEqual(len(contracts), 2)
+        self.assertEqual(order.warranty_contract_count, 2)
+        start = fields.Date.context_today(order, order.date_order)
+        for product, months, qty in (
+            (self.product_warranty, 12, 2),
+            (self.product_warranty_24, 24, 1),
+        ):
+            contract = contracts.filtered(lambda c, p=product: c.product_id == p)
+            line = order.order_line.filtered(lambda sol, p=product: sol.product_id == p)
+            self.assertRecordValues(
+                contract,
+                [
+                    {
+                        "state": "active",
+                        "partner_id": self.customer.id,
+                        "quantity": qty,
+                        "sale_order_id": order.id,
+                        "sale_line_id": line.id,
+                        "date_start": start,
+                        "date_end": start + relativedelta(months=months),
+                        "warranty_type": "standard",
+                        "company_id": order.company_id.id,
+                        "user_id": order.user_id.id,
+                    }
+                ],
+            )
+            self.assertTrue(contract.name.startswith("WAR/"), contract.name)
+        self.assertNotEqual(contracts[0].name, contracts[1].name)
+
+    def test_start_is_confirmation_date(self):
+        order = self._order([(self.product_warranty, 1)])
+        order.date_order = fields.Datetime.now() - timedelta(days=40)
+        order.action_confirm()
+        # core rewrites date_order at confirmation: the warranty starts today
+        self.assertEqual(order.warranty_contract_ids.date_start, self.today)
+
+    def test_lines_without_warranty_or_quantity_create_nothing(self):
+        order = self._order([(self.product_plain, 3), (self.product_warranty, 1)])
+        order.order_line.filtered(lambda sol: sol.product_id == self.product_warranty).write(
+            {"product_uom_qty": 0}
+        )
+        order.order_line = [Command.create({"display_type": "line_note", "name": "A note"})]
+        order.action_confirm()
+        self.assertFalse(order.warranty_contract_ids)
+
+    def test_cancel_cancels_and_reconfirm_never_duplicates(self):
+        order = self._order([(self.product_warranty, 1)])
+        order.action_confirm()
+        contract = order.warranty_contract_ids
+        self.assertEqual(contract.state, "active")
+        order._action_cancel()
+        self.assertEqual(contract.state, "cancelled")
+        order.action_draft()
+        order.action_confirm()
+        self.assertEqual(order.warranty_contract_ids, contract, "no duplicate contract")
+        self.assertEqual(contract.state, "active")
+        # confirming hooks running twice (e.g. another module) do not duplicate either
+        order._action_confirm()
+        self.assertEqual(self.Contract.search_count([("sale_order_id", "=", order.id)]), 1)
+
+    def test_cancel_button_cancels_contracts(self):
+        order = self._order([(self.product_warranty, 1)])
+        order.action_confirm()
+        order.action_cancel()
+        self.assertEqual(order.warranty_contract_ids.state, "cancelled")
+
+    def test_salesman_confirms_and_gets_contract(self):
+        order = self._order([(self.product_warranty, 1)], env=self.env(user=self.salesman))
+        order.action_confirm()
+        contract = order.warranty_contract_ids
+        self.assertEqual(contract.user_id, self.salesman)
+        self.assertEqual(contract.with_user(self.salesman).state, "active")
+
+    def test_posted_invoices_are_linked(self):
+        order = self._order([(self.product_warranty, 1), (self.product_plain, 1)])
+        order.action_confirm()
+        contract = order.warranty_contract_ids
+        invoice = order._create_invoices()
+        self.assertFalse(contract.invoice_ids, "a draft invoice is not linked yet")
+        invoice.action_post()
+        self.assertEqual(contract.invoice_ids, invoice)
+        self.assertEqual(invoice.warranty_contract_count, 1)
+        action = invoice.action_view_warranty_contracts()
+        self.assertEqual(self.Contract.search(action["domain"]), contract)
+        # a credit note is not an invoice of the warranty
+        refund = invoice._reverse_moves()
+        refund.action_post()
+        self.assertEqual(contract.invoice_ids, invoice)
+        self.assertEqual(refund.warranty_contract_count, 0)
+        # an invoice of another line does not count
+        self.assertEqual(contract.action_view_invoices()["res_id"], invoice.id)
+
+    def test_order_smart_button(self):
+        order = self._order([(self.product_warranty, 1), (self.product_warranty_24, 1)])
+        order.action_confirm()
+        action = order.action_view_warranty_contracts()
+        self.assertEqual(self.Contract.search(action["domain"]), order.warranty_contract_ids)
+        self.assertEqual(
+            order.warranty_contract_ids[0].action_view_sale_order()["res_id"], order.id
+        )
+
+    def test_partner_count_includes_contacts(self):
+        self._contract(partner_id=self.customer.id)
+        self._contract(partner_id=self.customer_contact.id)
+        other = self.env["res.partner"].create({"name": "Other customer"})
+        self._contract(partner_id=other.id)
+        partners = self.customer | self.customer_contact | other
+        partners.invalidate_recordset(["warranty_count"])
+        self.assertEqual(self.customer.warranty_count, 2)
+        self.assertEqual(self.customer_contact.warranty_count, 1)
+        self.assertEqual(other.warranty_count, 1)
+        self.assertEqual(len(self.customer_contact.warranty_contract_ids), 1)
+        action = self.customer.action_view_warranty_contracts()
+        self.assertEqual(len(self.Contract.search(action["domain"])), 2)
+
+    def test_counts_are_set_based(self):
+        """Smart button counts cost the same queries for 2 or 8 records."""
+
+        def make(n):
+            partners = self.env["res.partner"].create([{"name": f"P{i}"} for i in range(n)])
+            orders = self.env["sale.order"]
+            for partner in partners:
+                orders |= self._order([(self.product_warranty, 1)], partner=partner)
+            orders.action_confirm()
+            orders._create_invoices().action_post()
+            return partners, orders
+
+        def read_counts(partners, orders, moves):
+            return (
+                partners.mapped("warranty_count"),
+                orders.mapped("warranty_contract_count"),
+                moves.mapped("warranty_contract_count"),
+            )
+
+        for n in (2, 8):
+            partners, orders = make(n)
+            moves = self.env["account.move"].browse(orders.invoice_ids.ids)
+            read_counts(partners, orders, moves)  # warm the access rules caches
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with self.assertQueryCount(6):
+                partner_counts, _order_counts, move_counts = read_counts(partners, orders, moves)
+            self.assertEqual(partner_counts, [1] * n)
+            self.assertEqual(move_counts, [1] * n)
+
+
+@tagged("post_install", "-at_install")
+class TestWarrantyRules(WarrantyCommon):
+    """States, bad input and renewals."""
+
+    def test_end_before_start_refused(self):
+        contract = self._contract()
+        with self.assertRaises(ValidationError):
+            contract.date_end = contract.date_start - timedelta(days=1)
+        with self.assertRaises(ValidationError):
+            self._contract(date_start=self.today, date_end=self.today - timedelta(days=1))
+        # same day is a valid one-day warranty
+        contract.date_end = contract.date_start
+        self.assertEqual(contract.date_end, contract.date_start)
+
+    def test_quantity_must_be_positive(self):
+        contract = self._contract(quantity=3)
+        for qty in (0, -1):
+            with self.assertRaises(ValidationError):
+                contract.quantity = qty
+            with self.assertRaises(ValidationError):
+                self._contract(quantity=qty)
+        contract.quantity = 0.5
+        self.assertEqual(contract.quantity, 0.5)
+
+    def test_negative_months_refused(self):
+        with self.assertRaises(ValidationError):
+            self.product_plain.warranty_months = -1
+        with self.assertRaises(ValidationError):
+            self._create_product(name="Bad", warranty_months=-6)
+        self.product_plain.warranty_months = 6
+        self.assertEqual(self.product_plain.product_tmpl_id.warranty_months, 6)
+
+    def test_product_form_sets_warranty(self):
+        with Form(self.env["product.template"]) as product_form:
+            product_form.name = "Mixer"
+            product_form.warranty_months = 36
+            product_form.warranty_renewal_product_id = self.renewal_product
+        self.assertEqual(product_form.record.warranty_months, 36)
+        self.assertEqual(product_form.record.warranty_renewal_product_id, self.renewal_product)
+
+    def test_state_buttons(self):
+        contract = self._contract(state="draft")
+        self.assertTrue(contract.name.startswith("WAR/"))
+        contract.action_activate()
+        self.assertEqual(contract.state, "active")
+        with self.assertRaises(UserError):
+            contract.action_activate()
+        contract.action_expire()
+        self.assertEqual(contract.state, "expired")
+        with self.assertRaises(UserError):
+            contract.action_expire()
+        contract.action_cancel()
+        self.assertEqual(contract.state, "cancelled")
+        with self.assertRaises(UserError):
+            contract.action_cancel()
+        contract.action_draft()
+        self.assertEqual(contract.state, "draft")
+        with self.assertRaises(UserError):
+            contract.action_draft()
+
+    def test_renewed_contract_cannot_be_cancelled(self):
+        contract = self._contract()
+        contract.action_cancel()  # an active one can
+        renewed = self._contract(state="renewed")
+        with self.assertRaises(UserError):
+            renewed.action_cancel()
+
+    def test_only_draft_or_cancelled_deleted(self):
+        draft = self._contract(state="draft")
+        draft.unlink()
+        cancelled = self._contract(state="cancelled")
+        cancelled.unlink()
+        active = self._contract()
+        with self.assertRaises(UserError):
+            active.unlink()
+
+    def test_days_to_expiry(self):
+        contract = self._contract(date_end=self.today + timedelta(days=10))
+        self.assertEqual(contract.days_to_expiry, 10)
+        contract.date_end = contract.date_start
+        self.assertEqual(contract.days_to_expiry, (contract.date_start - self.today).days)
+
+    def test_renew_creates_quotation_with_renewal_product(self):
+        order = self._order([(self.product_warranty, 3)])
+        order.action_confirm()
+        contract = order.warranty_contract_ids
+        contract.serial_number = "SN-42"
+        action = contract.action_renew()
+        quotation = contract.renewal_order_id
+        self.assertEqual(action["res_model"], "sale.order")
+        self.assertEqual(action["res_id"], quotation.id)
+        self.assertEqual(quotation.state, "draft")
+        self.assertEqual(quotation.partner_id, self.customer)
+        self.assertEqual(quotation.order_line.product_id, self.renewal_product)
+        self.assertEqual(quotation.order_line.product_uom_qty, 3)
+        self.assertEqual(quotation.origin, contract.name)
+        # renewing again reopens the same quotation
+        self.assertEqual(contract.action_renew()["res_id"], quotation.id)
+        self.assertEqual(self.env["sale.order"].search_count([("origin", "=", contract.name)]), 1)
+
+        quotation.action_confirm()
+        successor = contract.renewal_ids
+        self.assertEqual(contract.state, "renewed")
+        self.assertEqual(len(successor), 1)
+        self.assertRecordValues(
+            successor,
+            [
+                {
+                    "state": "active",
+                    "renewal_of_id": contract.id,
+                    "sale_order_id": quotation.id,
+                    "sale_line_id": quotation.order_line.id,
+                    "product_id": self.product_warranty.id,
+                    "partner_id": self.customer.id,
+                    "serial_number": "SN-42",
+                    "quantity": 3,
+                    "date_start": contract.date_end + timedelta(days=1),
+                    "date_end": contract.date_end
+                    + timedelta(days=1)
+                    + relativedelta(contract.date_end, contract.date_start),
+                    "warranty_type": "extended",
+                    "amount": quotation.order_line.price_subtotal,
+                }
+            ],
+        )
+        self.assertEqual(
+            successor.date_end, contract.date_end + timedelta(days=1) + relativedelta(months=12)
+        )
+        # the renewal order creates only the successor
+        self.assertEqual(quotation.warranty_contract_ids, successor)
+
+    def test_renew_without_renewal_product_sells_the_product(self):
+        self.renewal_product.warranty_months = 12  # must not create a second contract
+        contract = self._contract(
+            product_id=self.product_warranty_24.id,
+            date_start=self.today - timedelta(days=800),
+            date_end=self.today - timedelta(days=70),
+            state="expired",
+        )
+        contract.action_renew()
+        quotation = contract.renewal_order_id
+        self.assertEqual(quotation.order_line.product_id, self.product_warranty_24)
+        quotation.action_confirm()
+        self.assertEqual(contract.state, "renewed")
+        self.assertEqual(len(quotation.warranty_contract_ids), 1, "only the successor")
+        self.assertEqual(quotation.warranty_contract_ids.renewal_of_id, contract)
+        successor = quotation.warranty_contract_ids
+        self.assertEqual(successor.date_start, contract.date_end + timedelta(days=1))
+        self.assertEqual(
+            successor.date_end,
+            successor.date_start + relativedelta(contract.date_end, contract.date_start),
+            "same length as the renewed contract",
+        )
+
+    def test_renewal_product_line_on_renewal_order_has_no_own_contract(self):
+        self.renewal_product.warranty_months = 12
+        contract = self._contract()
+        contract.action_renew()
+        contract.renewal_order_id.action_confirm()
+        self.assertEqual(
+            self.Contract.search_count([("sale_order_id", "=", contract.renewal_order_id.id)]), 1
+        )
+
+    def test_renew_refused_for_cancelled_renewed_draft(self):
+        # an active contract can be renewed (the refusals below are ours)
+        self.assertEqual(self._contract().action_renew()["res_model"], "sale.order")
+        for state in ("cancelled", "renewed", "draft"):
+            contract = self._contract(state=state)
+            with self.assertRaises(UserError):
+                contract.action_renew()
+            self.assertFalse(contract.renewal_order_id)
+
+    def test_renew_already_renewed_by_quotation_refused(self):
+        contract = self._contract()
+        contract.action_renew()
+        contract.renewal_order_id.action_confirm()
+        with self.assertRaises(UserError):
+            contract.action_renew()
+
+    def test_cancelled_renewal_order(self):
+        contract = self._contract()
+        contract.action_renew()
+        quotation = contract.renewal_order_id
+        quotation.action_confirm()
+        successor = contract.renewal_ids
+        quotation._action_cancel()
+        self.assertEqual(successor.state, "cancelled")
+        self.assertEqual(contract.state, "active", "the renewed contract is active again")
+        # confirming it again renews again, without a second successor
+        quotation.action_draft()
+        quotation.action_confirm()
+        self.assertEqual(contract.renewal_ids, successor)
+        self.assertEqual(successor.state, "active")
+        self.assertEqual(contract.state, "renewed")
+
+    def test_cancelled_quotation_gives_a_new_one(self):
+        contract = self._contract()
+        contract.action_renew()
+        first = contract.renewal_order_id
+        first.action_cancel()
+        contract.action_renew()
+        self.assertNotEqual(contract.renewal_order_id, first)
+        self.assertEqual(contract.state, "active")
+
+    def test_salesman_renews(self):
+        contract = self._contract(user_id=self.salesman.id).with_user(self.salesman)
+        contract.action_renew()
+        contract.renewal_order_id.action_confirm()
+        self.assertEqual(contract.state, "renewed")
+        self.assertEqual(contract.renewal_ids.user_id, self.salesman)
+
+    def test_reminder_days_setting(self):
+        self.assertEqual(self.env.company.warranty_reminder_days, 30)
+        settings = self.env["res.config.settings"].create({"warranty_reminder_days": 12})
+        settings.execute()
+        self.assertEqual(self.env.company.warranty_reminder_days, 12)
+        with mute_logger("odoo.sql_db"), self.assertRaises(CheckViolation), self.cr.savepoint():
+            self.env.company.warranty_reminder_days = -1
+            self.env.company.flush_recordset()
+
+    def test_multi_company_rule(self):
+        other_company = self.env["res.company"].create({"name": "Other warranty company"})
+        foreign = self.Contract.create(
+            {
+                "partner_id": self.customer.id,
+                "product_id": self.product_plain.id,
+                "date_start": self.today,
+                "date_end": self.today,
+                "company_id": other_company.id,
+            }
+        )
+        own = self._contract()
+        visible = self.Contract.with_user(self.salesman).search([("id", "in", (foreign | own).ids)])
+        self.assertEqual(visible, own)
+
+    def test_filters(self):
+        expiring = self._contract(date_end=self.today + timedelta(days=20))
+        later = self._contract(date_end=self.today + timedelta(days=45))
+        expired = self._contract(state="expired", date_end=self.today - timedelta(days=5))
+        search_arch = self.Contract.get_view(view_type="search")["arch"]
+        domains = {
+            node.get("name"): node.get("domain")
+            for node in etree.fromstring(search_arch).iter("filter")
+        }
+        mine = (expiring | later | expired).ids
+        found = self.Contract.search(
+            ast.literal_eval(domains["expiring_30"]) + [("id", "in", mine)]
+        )
+        self.assertEqual(found, expiring)
+        found = self.Contract.search(ast.literal_eval(domains["expired"]) + [("id", "in", mine)])
+        self.assertEqual(found, expired)
+
+    def test_views_render(self):
+        for view_type in (
+            "list",
+            "form",
+            "kanban",
+            "calendar",
+            "search",
+            "pivot",
+            "graph",
+            "activity",
+        ):
+            self.assertTrue(self.Contract.get_view(view_type=view_type)["arch"])
+        self.assertIn(
+            "warranty_months", self.env["product.template"].get_view(view_type="form")["arch"]
+        )
+        self.assertIn("warranty_count", self.env["res.partner"].get_view(view_type="form")["arch"])
+        self.assertIn(
+            "warranty_contract_count", self.env["sale.order"].get_view(view_type="form")["arch"]
+        )
+        self.assertIn(
+            "warranty_contract_count", self.env["account.move"].get_view(view_type="form")["arch"]
+        )
+        self.assertIn(
+            "warranty_reminder_days",
+            self.env["res.config.settings"].get_view(view_type="form")["arch"],
+        )
+
+    def test_renewal_goes_through_order_confirmation_checks(self):
+        """A refusal in the confirmation path (e.g. credit control) stops the renewal too."""
+        contract = self._contract()
+        contract.action_renew()
+        quotation = contract.renewal_order_id
+        SaleOrder = type(self.env["sale.order"])
+        with (
+            patch.object(
+                SaleOrder,
+                "_confirmation_error_message",
+                lambda order: "Customer on credit hold",
+            ),
+            self.assertRaises(UserError),
+        ):
+            quotation.action_confirm()
+        self.assertEqual(quotation.state, "draft")
+        self.assertEqual(contract.state, "active")
+        self.assertFalse(contract.renewal_ids)
+
+    def test_demo_data_covers_each_state(self):
+        demo = self.env.ref("crm_extended.warranty_contract_active_demo", raise_if_not_found=False)
+        if not demo:
+            self.skipTest("installed without demo data")
+        # the demo records live in the main company, not in this test company
+        states = set(self.Contract.sudo().browse(self._demo_ids()).mapped("state"))
+        self.assertEqual(states, {"draft", "active", "expired", "renewed", "cancelled"})
+        product = self.env.ref("crm_extended.product_warranty_desk_demo")
+        self.assertEqual(product.warranty_months, 24)
+        self.assertTrue(product.warranty_renewal_product_id)
+
+    def _demo_ids(self):
+        data = self.env["ir.model.data"].search(
+            [("module", "=", "crm_extended"), ("model", "=", "crm.warranty.contract")]
+        )
+        return data.mapped("res_id")
