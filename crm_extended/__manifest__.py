@@ -34,6 +34,7 @@
         "views/crm_lead_competitor_views.xml",
         "views/crm_competitor_winloss_report_views.xml",
         # -- xlsx exports and customer 360 --
+        "views/crm_extended_xlsx_export_views.xml",
     ],
     "demo": [
         # -- credit control --

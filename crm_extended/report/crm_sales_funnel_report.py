@@ -22,7 +22,16 @@ class CrmSalesFunnelReport(models.Model):
     avg_days = fields.Float(string="Average Days", readonly=True, aggregator="avg")
     expected_revenue = fields.Float(string="Probable Value", readonly=True)
 
-    def _query(self):
+    def _query(self, lead_domain_sql=None):
+        """The funnel; ``lead_domain_sql`` (SQL over alias ``lead``) restricts the
+        leads counted, e.g. to those created in a period (XLSX export)."""
+        if lead_domain_sql is None:
+            history_join = current_filter = SQL("")
+        else:
+            history_join = SQL(
+                "JOIN crm_lead lead ON lead.id = history.lead_id AND %s", lead_domain_sql
+            )
+            current_filter = SQL("AND %s", lead_domain_sql)
         return SQL(
             """
             WITH lines AS (
@@ -42,6 +51,7 @@ class CrmSalesFunnelReport(models.Model):
                   FROM crm_lead_stage_history history
                   JOIN lines ON lines.cycle_id = history.sales_cycle_id
                             AND lines.stage_id = history.stage_id
+                  %(history_join)s
               GROUP BY history.lead_id, lines.cycle_id, lines.rank
             ),
             reached AS (
@@ -58,7 +68,7 @@ class CrmSalesFunnelReport(models.Model):
                        SUM(COALESCE(lead.expected_revenue, 0)
                            * COALESCE(lead.probability, 0) / 100.0) AS expected_revenue
                   FROM crm_lead lead
-                 WHERE lead.active AND lead.sales_cycle_id IS NOT NULL
+                 WHERE lead.active AND lead.sales_cycle_id IS NOT NULL %(current_filter)s
               GROUP BY lead.sales_cycle_id, lead.stage_id
             )
             SELECT lines.id AS id,
@@ -79,7 +89,9 @@ class CrmSalesFunnelReport(models.Model):
          LEFT JOIN reached ON reached.cycle_id = lines.cycle_id AND reached.rank = lines.rank
          LEFT JOIN current ON current.cycle_id = lines.cycle_id
                           AND current.stage_id = lines.stage_id
-            """
+            """,
+            history_join=history_join,
+            current_filter=current_filter,
         )
 
     def init(self):

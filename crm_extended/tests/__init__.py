@@ -18,3 +18,4 @@ from . import test_competitor
 from . import test_competitor_tour
 
 # -- xlsx exports and customer 360 --
+from . import test_xlsx_export

@@ -3,3 +3,6 @@ from . import crm_lead_gate_override
 
 # -- competitors --
 from . import crm_lead_lost
+
+# -- xlsx exports --
+from . import crm_extended_xlsx_export

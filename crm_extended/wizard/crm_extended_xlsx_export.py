@@ -1,0 +1,260 @@
+import base64
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..report.xlsx_writer import (
+    DATE,
+    FLOAT,
+    INTEGER,
+    MONEY,
+    PERCENT,
+    Column,
+    XlsxReportWriter,
+)
+
+REPORT_TYPES = [
+    ("credit_exposure", "Credit exposure"),
+    ("sales_funnel", "Sales funnel"),
+    ("warranty_expiry", "Warranty expiry"),
+    ("competitor_winloss", "Competitor win/loss"),
+]
+
+
+class CrmExtendedXlsxExport(models.TransientModel):
+    _name = "crm.extended.xlsx.export"
+    _description = "CRM Extended XLSX export"
+
+    CHUNK = 1000  # records read per round trip while streaming rows
+
+    report_type = fields.Selection(REPORT_TYPES, required=True, default="credit_exposure")
+    date_from = fields.Date()
+    date_to = fields.Date()
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    file_data = fields.Binary("File", readonly=True, attachment=False)
+    file_name = fields.Char(readonly=True)
+
+    @api.constrains("date_from", "date_to")
+    def _check_dates(self):
+        for wizard in self:
+            if wizard.date_from and wizard.date_to and wizard.date_to < wizard.date_from:
+                raise ValidationError(
+                    self.env._(
+                        "The end date (%(to)s) is before the start date (%(from)s).",
+                        to=wizard.date_to,
+                        **{"from": wizard.date_from},
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        known = dict(REPORT_TYPES)
+        for vals in vals_list:
+            if "report_type" in vals and vals["report_type"] not in known:
+                raise UserError(
+                    self.env._(
+                        "Unknown report type %(type)r: choose one of %(types)s.",
+                        type=vals["report_type"],
+                        types=", ".join(known),
+                    )
+                )
+        return super().create(vals_list)
+
+    def action_export(self):
+        self.ensure_one()
+        if self.company_id not in self.env.user.company_ids:
+            raise UserError(self.env._("You cannot export the data of %s.", self.company_id.name))
+        builder = getattr(self, f"_xlsx_{self.report_type}")
+        title, columns, chunks = builder()
+        label = dict(self._fields["report_type"]._description_selection(self.env))[self.report_type]
+        filters = [
+            (self.env._("Report"), label),
+            (self.env._("Company"), self.company_id.name),
+            (self.env._("Date from"), self.date_from or self.env._("(none)")),
+            (self.env._("Date to"), self.date_to or self.env._("(none)")),
+            (self.env._("Exported by"), self.env.user.name),
+            (self.env._("Exported on"), fields.Date.context_today(self)),
+        ]
+        writer = XlsxReportWriter(title, columns, self.company_id.currency_id, filters)
+        data = writer.write(chunks)
+        stamp = fields.Date.context_today(self).strftime("%Y%m%d")
+        self.write(
+            {
+                "file_data": base64.b64encode(data),
+                "file_name": f"{self.report_type}_{stamp}.xlsx",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self._name}/{self.id}/file_data/{self.file_name}?download=true",
+            "target": "self",
+        }
+
+    # ------------------------------------------------------------ helpers
+    def _chunks(self, records, read):
+        """Yield rows chunk by chunk, forgetting each chunk's cache afterwards."""
+        for start in range(0, len(records), self.CHUNK):
+            batch = records[start : start + self.CHUNK]
+            yield read(batch)
+            batch.invalidate_recordset()
+
+    def _date_domain(self, field):
+        domain = []
+        if self.date_from:
+            domain.append((field, ">=", self.date_from))
+        if self.date_to:
+            domain.append((field, "<=", self.date_to))
+        return domain
+
+    # ------------------------------------------------------------ reports
+    def _xlsx_competitor_winloss(self):
+        """One row per competitor: deals met, won, lost, open, win rate, revenue."""
+        Report = self.env["crm.competitor.winloss.report"]
+        domain = [("company_id", "in", [False, self.company_id.id])]
+        domain += self._date_domain("date")
+        groups = Report._read_group(
+            domain,
+            ["competitor_id", "outcome"],
+            ["__count", "lost_count:sum", "won_revenue:sum", "lost_revenue:sum"],
+        )
+        strategies = dict(
+            self.env["crm.competitor"]._fields["strategy"]._description_selection(self.env)
+        )
+        stats = {}
+        for competitor, outcome, count, lost, won_revenue, lost_revenue in groups:
+            row = stats.setdefault(
+                competitor,
+                {
+                    "name": competitor.display_name,
+                    "strategy": strategies.get(competitor.strategy, ""),
+                    "met": 0,
+                    "won": 0,
+                    "lost": 0,
+                    "open": 0,
+                    "won_revenue": 0.0,
+                    "lost_revenue": 0.0,
+                },
+            )
+            row["met"] += count
+            row["won"] += count if outcome == "won" else 0
+            row["open"] += count if outcome == "open" else 0
+            row["lost"] += lost
+            row["won_revenue"] += won_revenue
+            row["lost_revenue"] += lost_revenue
+        rows = sorted(stats.values(), key=lambda r: r["name"] or "")
+        for row in rows:
+            decided = row["won"] + row["lost"]
+            row["win_rate"] = row["won"] / decided * 100 if decided else 0.0
+        columns = [
+            Column("name", self.env._("Competitor")),
+            Column("strategy", self.env._("Strategy")),
+            Column("met", self.env._("Deals met"), INTEGER, total=True),
+            Column("won", self.env._("Won against"), INTEGER, total=True),
+            Column("lost", self.env._("Lost to"), INTEGER, total=True),
+            Column("open", self.env._("Open"), INTEGER, total=True),
+            Column("win_rate", self.env._("Win rate (%)"), PERCENT),
+            Column("won_revenue", self.env._("Won revenue"), MONEY, total=True),
+            Column("lost_revenue", self.env._("Lost revenue"), MONEY, total=True),
+        ]
+        return self.env._("Competitor win-loss"), columns, [rows]
+
+    def _xlsx_sales_funnel(self):
+        """One row per cycle stage: reached, current, conversion, days, probable value.
+
+        With a date range, only leads created in that range are counted.
+        """
+        Report = self.env["crm.sales.funnel.report"]
+        Report.check_access("read")
+        conditions = [SQL("TRUE")]
+        if self.date_from:
+            conditions.append(SQL("lead.create_date >= %s", self.date_from))
+        if self.date_to:
+            conditions.append(SQL("lead.create_date < %s::date + 1", self.date_to))
+        query = SQL(
+            """
+            SELECT funnel.sales_cycle_id, funnel.stage_id, funnel.reached_count,
+                   funnel.current_count, funnel.conversion_rate, funnel.avg_days,
+                   funnel.expected_revenue
+              FROM (%s) funnel
+              JOIN crm_sales_cycle cycle ON cycle.id = funnel.sales_cycle_id
+             WHERE (cycle.company_id IS NULL OR cycle.company_id = %s)
+               AND cycle.active
+          ORDER BY cycle.sequence, cycle.id, funnel.sequence
+            """,
+            Report._query(SQL(" AND ").join(conditions)),
+            self.company_id.id,
+        )
+        self.env.cr.execute(query)
+        fetched = self.env.cr.fetchall()
+        cycles = self.env["crm.sales.cycle"].browse({r[0] for r in fetched})
+        stages = self.env["crm.stage"].browse({r[1] for r in fetched})
+        cycle_names = {c.id: c.display_name for c in cycles}
+        stage_names = {s.id: s.display_name for s in stages}
+        rows = [
+            {
+                "cycle": cycle_names[cycle_id],
+                "stage": stage_names[stage_id],
+                "reached": reached,
+                "current": current,
+                "conversion": conversion,
+                "avg_days": avg_days,
+                "expected_revenue": revenue,
+            }
+            for cycle_id, stage_id, reached, current, conversion, avg_days, revenue in fetched
+        ]
+        columns = [
+            Column("cycle", self.env._("Sales cycle")),
+            Column("stage", self.env._("Stage")),
+            Column("reached", self.env._("Reached"), INTEGER),
+            Column("current", self.env._("Currently there"), INTEGER, total=True),
+            Column("conversion", self.env._("Conversion (%)"), PERCENT),
+            Column("avg_days", self.env._("Average days"), FLOAT),
+            Column("expected_revenue", self.env._("Probable value"), MONEY, total=True),
+        ]
+        return self.env._("Sales funnel"), columns, [rows]
+
+    def _xlsx_warranty_expiry(self):
+        """One row per warranty contract ending in the date range, soonest first."""
+        Contract = self.env["crm.warranty.contract"]
+        domain = [("company_id", "=", self.company_id.id)] + self._date_domain("date_end")
+        contracts = Contract.search(domain, order="date_end, id")
+        states = dict(Contract._fields["state"]._description_selection(self.env))
+        types = dict(Contract._fields["warranty_type"]._description_selection(self.env))
+
+        def read(batch):
+            return [
+                {
+                    "name": c.name,
+                    "partner": c.partner_id.display_name,
+                    "product": c.product_id.display_name,
+                    "serial": c.serial_number or "",
+                    "quantity": c.quantity,
+                    "order": c.sale_order_id.name or "",
+                    "date_start": c.date_start,
+                    "date_end": c.date_end,
+                    "days": c.days_to_expiry,
+                    "type": types.get(c.warranty_type, ""),
+                    "state": states.get(c.state, ""),
+                    "amount": c.amount,
+                }
+                for c in batch
+            ]
+
+        columns = [
+            Column("name", self.env._("Contract")),
+            Column("partner", self.env._("Customer")),
+            Column("product", self.env._("Product")),
+            Column("serial", self.env._("Serial number")),
+            Column("quantity", self.env._("Quantity"), FLOAT, total=True),
+            Column("order", self.env._("Sale order")),
+            Column("date_start", self.env._("Start"), DATE),
+            Column("date_end", self.env._("End"), DATE),
+            Column("days", self.env._("Days to expiry"), INTEGER),
+            Column("type", self.env._("Type")),
+            Column("state", self.env._("Status")),
+            Column("amount", self.env._("Amount"), MONEY, total=True),
+        ]
+        return self.env._("Warranty expiry"), columns, self._chunks(contracts, read)
