@@ -98,7 +98,7 @@ class CrmLeadQualification(models.Model):
                 continue
             answered = qualification.answer_ids.filtered("option_id").question_id
             missing = qualification.questionnaire_id.question_ids.filtered(
-                lambda q: q.required and q not in answered
+                lambda q, answered=answered: q.required and q not in answered
             )
             if missing:
                 raise UserError(

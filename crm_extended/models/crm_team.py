@@ -38,7 +38,7 @@ class CrmTeam(models.Model):
             if not leads:
                 continue
             first = cycle._first_stage()
-            keep = leads.filtered(lambda lead: lead.stage_id in cycle.stage_ids)
+            keep = leads.filtered(lambda lead, cycle=cycle: lead.stage_id in cycle.stage_ids)
             trusted = self.env["crm.lead"].with_context(**{CYCLE_TOKEN_KEY: token})
             if keep:
                 trusted.browse(keep.ids).write({"sales_cycle_id": cycle.id})
