@@ -35,6 +35,7 @@
         "views/crm_competitor_winloss_report_views.xml",
         # -- xlsx exports and customer 360 --
         "views/crm_extended_xlsx_export_views.xml",
+        "views/res_partner_360_views.xml",
     ],
     "demo": [
         # -- credit control --

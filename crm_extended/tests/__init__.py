@@ -19,3 +19,4 @@ from . import test_competitor_tour
 
 # -- xlsx exports and customer 360 --
 from . import test_xlsx_export
+from . import test_customer_360
