@@ -249,6 +249,8 @@ class ResPartner(models.Model):
         :return: ``{commercial_partner_id: row dict}``
         """
         today = fields.Date.context_today(self)
+        # raw SQL below: pending ORM writes on moves, orders and partners first
+        self.env.flush_all()
 
         def partner_filter(column):
             if partner_ids is None:

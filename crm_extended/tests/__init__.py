@@ -1,6 +1,7 @@
 from . import test_foundation
 
 # -- credit control --
+from . import test_credit
 
 # -- sales cycles and qualification --
 
