@@ -456,16 +456,18 @@ class TestCreditApproval(CreditCommon):
         line = self.order.order_line
         line.with_user(self.salesman).price_unit = 1400.0  # lower: still covered
         self.assertEqual(self.order.credit_approval_state, "approved")
+        self.assertFalse(self.order.credit_block_reason)
         line.with_user(self.salesman).price_unit = 1600.0
         self.assertEqual(self.order.credit_approval_state, "none")
-        self.env.flush_all()
-        self.env.cr.precommit.run()  # tracking messages are written at commit
-        tracked = self.order.message_ids.sudo().tracking_value_ids.filtered(
-            lambda t: t.field_id.name == "credit_approval_state"
-        )
-        self.assertTrue(tracked)
+        self.assertTrue(self.order.credit_block_reason)
         with self.assertRaises(UserError):
             self.order.action_confirm()
+        # the form path (order write with line commands) voids it too
+        self.order.with_user(self.controller).action_approve_credit()
+        self.order.with_user(self.salesman).write(
+            {"order_line": [Command.update(line.id, {"product_uom_qty": 2.0})]}
+        )
+        self.assertEqual(self.order.credit_approval_state, "none")
 
     def test_reject(self):
         self.order.with_user(self.salesman).action_request_credit_approval()
