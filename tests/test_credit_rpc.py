@@ -108,10 +108,22 @@ def test_hold_blocks_admin_and_approval_unblocks(odoo, credit_users):
         assert "Legal dispute" in info.value.message
     # a salesperson can neither lift the hold nor approve the order
     with pytest.raises(RpcError) as info:
-        odoo.rpc("res.partner", "write", [partner], {"credit_hold": False}, login=salesman, password=salesman)
+        odoo.rpc(
+            "res.partner",
+            "write",
+            [partner],
+            {"credit_hold": False},
+            login=salesman,
+            password=salesman,
+        )
     assert info.value.name == "odoo.exceptions.AccessError"
-    odoo.rpc("sale.order", "action_request_credit_approval", [order], login=salesman, password=salesman)
-    for method, values in (("action_approve_credit", None), ("write", {"credit_approval_state": "approved"})):
+    odoo.rpc(
+        "sale.order", "action_request_credit_approval", [order], login=salesman, password=salesman
+    )
+    for method, values in (
+        ("action_approve_credit", None),
+        ("write", {"credit_approval_state": "approved"}),
+    ):
         args = [[order]] + ([values] if values else [])
         with pytest.raises(RpcError) as info:
             odoo.rpc("sale.order", method, *args, login=salesman, password=salesman)
@@ -128,7 +140,9 @@ def test_bad_credit_input_refused(odoo):
         with pytest.raises(RpcError) as info:
             odoo.rpc("res.partner", "write", [partner], values)
         assert info.value.name == "odoo.exceptions.ValidationError"
-    company = odoo.rpc("res.users", "read", [odoo.uid("admin", "admin")], ["company_id"])[0]["company_id"][0]
+    company = odoo.rpc("res.users", "read", [odoo.uid("admin", "admin")], ["company_id"])[0][
+        "company_id"
+    ][0]
     for values in (
         {"credit_hold_warning_percent": 0.0},
         {"credit_hold_warning_percent": 150.0},

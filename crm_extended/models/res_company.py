@@ -26,7 +26,9 @@ class ResCompany(models.Model):
     credit_controller_id = fields.Many2one(
         "res.users",
         string="Credit Controller",
-        domain=lambda self: [("all_group_ids", "in", self.env.ref("crm_extended.group_credit_controller").ids)],
+        domain=lambda self: [
+            ("all_group_ids", "in", self.env.ref("crm_extended.group_credit_controller").ids)
+        ],
         help="Receives the approval requests for orders blocked by credit control. "
         "When empty, every credit controller of the company receives them.",
     )
@@ -52,7 +54,6 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
-
 
     # -- sales cycles and qualification --
 

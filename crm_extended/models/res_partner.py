@@ -33,9 +33,7 @@ class ResPartner(models.Model):
         help="Manual credit hold in the current company: orders of this customer cannot be "
         "confirmed without the approval of a credit controller.",
     )
-    credit_hold_reason = fields.Char(
-        string="Hold Reason", company_dependent=True, copy=False
-    )
+    credit_hold_reason = fields.Char(string="Hold Reason", company_dependent=True, copy=False)
     credit_currency_id = fields.Many2one(
         "res.currency", string="Credit Currency", compute="_compute_credit_currency_id"
     )
@@ -394,8 +392,7 @@ class ResPartner(models.Model):
             "order_ids",
         )
         return {
-            row[0]: dict(zip(keys, row[1:], strict=True))
-            for row in self.env.execute_query(query)
+            row[0]: dict(zip(keys, row[1:], strict=True)) for row in self.env.execute_query(query)
         }
 
     # searches: evaluated set-based over every customer with activity in the company
@@ -405,9 +402,10 @@ class ResPartner(models.Model):
         company = self.env.company
         Partner = self.sudo().with_company(company)
         rows = self._credit_query(company)
-        candidates = Partner.browse(rows) | Partner.search(
-            [("credit_hold", "=", True)]
-        ).commercial_partner_id
+        candidates = (
+            Partner.browse(rows)
+            | Partner.search([("credit_hold", "=", True)]).commercial_partner_id
+        )
         figures = candidates._credit_figures_from_rows(company, rows)
         matched = [pid for pid, values in figures.items() if predicate(values)]
         if predicate(self._credit_empty_figures()):
@@ -477,9 +475,7 @@ class ResPartner(models.Model):
             return
         if not self.env.user.has_group("crm_extended.group_credit_controller"):
             raise AccessError(
-                self.env._(
-                    "Only credit controllers can change credit limits and credit holds."
-                )
+                self.env._("Only credit controllers can change credit limits and credit holds.")
             )
 
     @api.model_create_multi
@@ -583,7 +579,9 @@ class ResPartner(models.Model):
         reasons = []
         if figures["credit_hold"]:
             reasons.append(
-                self.env._("on credit hold: %(reason)s", reason=figures["credit_hold_reason"] or "-")
+                self.env._(
+                    "on credit hold: %(reason)s", reason=figures["credit_hold_reason"] or "-"
+                )
             )
         if figures["credit_hold_overdue"]:
             reasons.append(
@@ -593,7 +591,6 @@ class ResPartner(models.Model):
                 )
             )
         return "; ".join(reasons)
-
 
     # -- sales cycles and qualification --
 

@@ -78,7 +78,8 @@ class SaleOrder(models.Model):
         self.ensure_one()
         return (
             self.credit_approval_state == "approved"
-            and self.currency_id.compare_amounts(self.amount_total, self.credit_approval_amount) <= 0
+            and self.currency_id.compare_amounts(self.amount_total, self.credit_approval_amount)
+            <= 0
         )
 
     def _credit_paid_by_transaction(self):
@@ -127,7 +128,9 @@ class SaleOrder(models.Model):
                     "this order (%(amount)s) would take the exposure above the credit limit",
                     amount=format_amount(self.env, amount, company_currency),
                 )
-            if reason and not (order._credit_approval_covers() or order._credit_paid_by_transaction()):
+            if reason and not (
+                order._credit_approval_covers() or order._credit_paid_by_transaction()
+            ):
                 blocked[order] = self.env._(
                     "%(customer)s: credit exposure %(exposure)s, credit limit %(limit)s; "
                     "%(reason)s. A credit controller must approve this order.",
@@ -156,7 +159,11 @@ class SaleOrder(models.Model):
             self.env["crm.credit.guard"].sudo()._lock(partners.ids, company.id)
             blocked = company_orders._credit_evaluate(company)
             messages += [
-                self.env._("Order %(order)s cannot be confirmed. %(message)s", order=order.name, message=message)
+                self.env._(
+                    "Order %(order)s cannot be confirmed. %(message)s",
+                    order=order.name,
+                    message=message,
+                )
                 for order, message in blocked.items()
             ]
         if messages:
@@ -179,7 +186,9 @@ class SaleOrder(models.Model):
     def _credit_check_controller(self):
         if not self.env.user.has_group("crm_extended.group_credit_controller"):
             raise AccessError(
-                self.env._("Only credit controllers can approve or reject orders blocked by credit control.")
+                self.env._(
+                    "Only credit controllers can approve or reject orders blocked by credit control."
+                )
             )
 
     @api.model_create_multi
@@ -220,7 +229,11 @@ class SaleOrder(models.Model):
         if self.state not in ("draft", "sent"):
             raise UserError(self.env._("Only quotations can be submitted for credit approval."))
         if self.credit_approval_state == "requested":
-            raise UserError(self.env._("The credit approval of %(order)s is already requested.", order=self.name))
+            raise UserError(
+                self.env._(
+                    "The credit approval of %(order)s is already requested.", order=self.name
+                )
+            )
         self.check_access("write")
         controllers = self._credit_controllers()
         if not controllers:
@@ -309,7 +322,6 @@ class SaleOrder(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return True
-
 
     # -- sales cycles and qualification --
 

@@ -99,7 +99,9 @@ class CreditCommon(AccountTestInvoicingCommon):
         )
         if due_days_ago is not None:
             date = fields.Date.subtract(fields.Date.today(), days=due_days_ago)
-            invoice.write({"invoice_date": date, "invoice_date_due": date, "invoice_payment_term_id": False})
+            invoice.write(
+                {"invoice_date": date, "invoice_date_due": date, "invoice_payment_term_id": False}
+            )
         if post:
             invoice.action_post()
         return invoice

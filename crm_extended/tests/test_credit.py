@@ -268,8 +268,10 @@ class TestCreditSettingsAndHolds(CreditCommon):
         self.assertEqual(self.customer.credit_limit, 5000.0)
         self.assertTrue(self.customer.credit_hold)
         # contacts receive the commercial limit by sync: creating one stays open
-        contact = self.env["res.partner"].with_user(self.salesman).create(
-            {"name": "New Contact", "parent_id": self.customer.id}
+        contact = (
+            self.env["res.partner"]
+            .with_user(self.salesman)
+            .create({"name": "New Contact", "parent_id": self.customer.id})
         )
         self.assertEqual(contact.sudo().credit_limit, 5000.0)
         self.assertTrue(contact.credit_on_hold)
@@ -468,6 +470,20 @@ class TestCreditApproval(CreditCommon):
             {"order_line": [Command.update(line.id, {"product_uom_qty": 2.0})]}
         )
         self.assertEqual(self.order.credit_approval_state, "none")
+
+    def test_finance_only_controller_sees_and_approves(self):
+        finance = self._credit_user("crmx_credit_finance_only", [self.group_controller])
+        self.assertFalse(finance.has_group("sales_team.group_sale_salesman"))
+        self.order.with_user(self.salesman).action_request_credit_approval()
+        waiting = (
+            self.env["sale.order"]
+            .with_user(finance)
+            .search([("credit_approval_state", "=", "requested")])
+        )
+        self.assertIn(self.order, waiting)
+        self.order.with_user(finance).action_approve_credit()
+        self.assertEqual(self.order.credit_approved_by_id, finance)
+        self.assertEqual(self.order.credit_approval_state, "approved")
 
     def test_reject(self):
         self.order.with_user(self.salesman).action_request_credit_approval()

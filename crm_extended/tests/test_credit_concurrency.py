@@ -26,7 +26,11 @@ class TestCreditConcurrency(TransactionCase):
                 {"name": "Concurrent Credit Customer", "is_company": True, "credit_limit": 100.0}
             )
             product = env["product.product"].create(
-                {"name": "Concurrent credit product", "list_price": 60.0, "taxes_id": [Command.clear()]}
+                {
+                    "name": "Concurrent credit product",
+                    "list_price": 60.0,
+                    "taxes_id": [Command.clear()],
+                }
             )
             orders = env["sale.order"].create(
                 [

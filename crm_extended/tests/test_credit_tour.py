@@ -23,7 +23,9 @@ class TestCreditTour(HttpCase):
             {
                 "partner_id": customer.id,
                 "user_id": admin.id,
-                "order_line": [Command.create({"product_id": product.id, "tax_ids": [Command.clear()]})],
+                "order_line": [
+                    Command.create({"product_id": product.id, "tax_ids": [Command.clear()]})
+                ],
             }
         )
         self.assertTrue(order.credit_block_reason)

@@ -38,7 +38,10 @@ def _history(env, product, partners, per_partner):
         )
         invoices.action_post()
         orders = env["sale.order"].create(
-            [{"partner_id": partner.id, "order_line": [Command.create(line)]} for partner, _i in chunk]
+            [
+                {"partner_id": partner.id, "order_line": [Command.create(line)]}
+                for partner, _i in chunk
+            ]
         )
         orders.action_confirm()
 
