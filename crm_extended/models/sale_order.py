@@ -41,6 +41,12 @@ class SaleOrder(models.Model):
         compute="_compute_credit_block_reason",
         help="Why confirming this order now would be blocked by credit control.",
     )
+    credit_warning = fields.Char(
+        string="Credit Warning",
+        compute="_compute_credit_block_reason",
+        help="The order takes the customer above its credit limit, but the company "
+        "only warns on the limit.",
+    )
     credit_can_approve = fields.Boolean(compute="_compute_credit_can_approve")
 
     @api.depends("amount_total", "credit_approval_amount")
@@ -67,11 +73,15 @@ class SaleOrder(models.Model):
     )
     def _compute_credit_block_reason(self):
         self.credit_block_reason = False
+        self.credit_warning = False
         orders = self.filtered(lambda o: o.id and o.state in ("draft", "sent"))
         for company, company_orders in orders.grouped("company_id").items():
-            blocked = company_orders._credit_evaluate(company, cumulative=False)
+            warnings = {}
+            blocked = company_orders._credit_evaluate(company, cumulative=False, warnings=warnings)
             for order, message in blocked.items():
                 order.credit_block_reason = message
+            for order, message in warnings.items():
+                order.credit_warning = message
 
     def _credit_approval_covers(self):
         """The order is approved for a total at least its current total."""
@@ -92,7 +102,7 @@ class SaleOrder(models.Model):
         )
         return bool(transactions) and self.currency_id.compare_amounts(paid, self.amount_total) >= 0
 
-    def _credit_evaluate(self, company, cumulative=True):
+    def _credit_evaluate(self, company, cumulative=True, warnings=None):
         """Credit check of orders of ``company``.
 
         With ``cumulative``, the orders are checked as if confirmed one after
@@ -100,6 +110,8 @@ class SaleOrder(models.Model):
         customer. Approved (within the approved total) and fully paid orders
         are never blocked, but still add to the exposure.
 
+        :param warnings: optional dict filled with ``{order: message}`` for the
+            orders above the limit of a company that only warns on it
         :return: ``{order: message}`` for the orders that would be blocked
         """
         commercial = self.partner_invoice_id.commercial_partner_id
@@ -117,16 +129,22 @@ class SaleOrder(models.Model):
             exposure = running[partner.id]
             limit = values["credit_limit"]
             reason = False
+            over_limit = limit and company_currency.compare_amounts(exposure + amount, limit) > 0
             if values["credit_on_hold"]:
                 reason = partner._credit_hold_description(values)
-            elif (
-                company.credit_hold_block_on_limit
-                and limit
-                and company_currency.compare_amounts(exposure + amount, limit) > 0
-            ):
+            elif over_limit and company.credit_hold_block_on_limit:
                 reason = self.env._(
                     "this order (%(amount)s) would take the exposure above the credit limit",
                     amount=format_amount(self.env, amount, company_currency),
+                )
+            elif over_limit and warnings is not None:
+                warnings[order] = self.env._(
+                    "%(customer)s: credit exposure %(exposure)s plus this order %(amount)s "
+                    "exceeds the credit limit %(limit)s.",
+                    customer=partner.display_name,
+                    exposure=format_amount(self.env, exposure, company_currency),
+                    amount=format_amount(self.env, amount, company_currency),
+                    limit=format_amount(self.env, limit, company_currency),
                 )
             if reason and not (
                 order._credit_approval_covers() or order._credit_paid_by_transaction()

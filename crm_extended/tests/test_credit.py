@@ -335,9 +335,12 @@ class TestCreditConfirmation(CreditCommon):
             big.action_confirm()
         self.assertIn("700.00", str(error.exception))
         self.assertIn("1,000.00", str(error.exception))
+        self.assertFalse(big.credit_warning)
         self.company.credit_hold_block_on_limit = False
-        big.invalidate_recordset(["credit_block_reason"])
+        big.invalidate_recordset(["credit_block_reason", "credit_warning"])
         self.assertFalse(big.credit_block_reason)
+        self.assertIn("1,000.00", big.credit_warning)
+        self.assertFalse(small.credit_warning)
         big.action_confirm()
         self.assertEqual(big.state, "sale")
 

@@ -39,3 +39,34 @@ class TestCreditTour(HttpCase):
         self.assertEqual(order.credit_approval_state, "approved")
         self.assertEqual(order.credit_approved_by_id, admin)
         self.assertEqual(order.credit_approval_amount, order.amount_total)
+
+    def test_credit_partner_tour(self):
+        customer = self.env["res.partner"].create(
+            {
+                "name": "Tour Partner Hold",
+                "is_company": True,
+                "credit_hold": True,
+                "credit_hold_reason": "Partner tour reason",
+            }
+        )
+        product = self.env["product.product"].create(
+            {"name": "Tour partner product", "list_price": 50.0, "taxes_id": [Command.clear()]}
+        )
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer.id,
+                "invoice_date": "2024-01-01",
+                "invoice_date_due": "2024-01-31",
+                "invoice_line_ids": [
+                    Command.create({"product_id": product.id, "tax_ids": [Command.clear()]})
+                ],
+            }
+        )
+        invoice.action_post()
+        self.assertEqual(customer.credit_overdue_invoice_count, 1)
+        self.start_tour(
+            "/odoo/action-crm_extended.res_partner_credit_hold_action",
+            "crm_extended_credit_partner_tour",
+            login="admin",
+        )

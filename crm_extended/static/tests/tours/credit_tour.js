@@ -37,3 +37,35 @@ registry.category("web_tour.tours").add("crm_extended_credit_tour", {
         },
     ],
 });
+
+// Data comes from the Python test: a customer on hold, opened from the
+// "Customers on Hold" menu action.
+registry.category("web_tour.tours").add("crm_extended_credit_partner_tour", {
+    steps: () => [
+        {
+            content: "The held customer is listed with its status badge",
+            trigger: ".o_data_row:contains(Tour Partner Hold) .o_field_widget[name='credit_status']:contains(On Hold)",
+        },
+        {
+            content: "Open the customer",
+            trigger: ".o_data_row td[name='complete_name']:contains(Tour Partner Hold)",
+            run: "click",
+        },
+        {
+            content: "Open the Credit page",
+            trigger: ".o_form_view .o_notebook a[name='crm_extended_credit']",
+            run: "click",
+        },
+        {
+            content: "The page shows the status and the hold reason",
+            trigger: ".o_form_view .o_field_widget[name='credit_status']:contains(On Hold)",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name='credit_hold_reason'] input:value(Partner tour reason)",
+        },
+        {
+            content: "The overdue invoices smart button is there",
+            trigger: ".o_form_view button[name='action_view_credit_overdue_invoices']",
+        },
+    ],
+});
