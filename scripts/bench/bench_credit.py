@@ -110,7 +110,7 @@ def run(b):
 
     for partner, order, size in ((light, quotations[0], 1), (heavy, quotations[1], HEAVY_HISTORY)):
         b.measure(
-            f"action_confirm credit check, customer with {size} invoices+orders",
+            f"action_confirm credit check, {size} invoices+orders",
             order._credit_check_confirmation,
             _reference_sql(f"p.commercial_partner_id = {int(partner.id)}"),
         )
