@@ -163,6 +163,19 @@ class SaleOrder(models.Model):
                 running[partner.id] = exposure + amount
         return blocked
 
+    def _credit_orders_to_check(self, company):
+        """The orders of ``company`` whose customer could be blocked at all.
+
+        Customers without a limit nor a manual hold, in a company without the
+        overdue rule, can never be blocked: their confirmations need neither
+        the guard row nor the exposure.
+        """
+        if company.credit_hold_overdue_days:
+            return self
+        partners = self.partner_invoice_id.commercial_partner_id.sudo().with_company(company)
+        controlled = partners.filtered(lambda p: p.credit_limit > 0 or p.credit_hold)
+        return self.filtered(lambda o: o.partner_invoice_id.commercial_partner_id in controlled)
+
     def _credit_check_confirmation(self):
         """Refuse to confirm orders blocked by credit control.
 
@@ -173,6 +186,9 @@ class SaleOrder(models.Model):
         orders = self.filtered(lambda o: o.state in ("draft", "sent"))
         messages = []
         for company, company_orders in orders.grouped("company_id").items():
+            company_orders = company_orders._credit_orders_to_check(company)
+            if not company_orders:
+                continue
             partners = company_orders.partner_invoice_id.commercial_partner_id
             self.env["crm.credit.guard"].sudo()._lock(partners.ids, company.id)
             blocked = company_orders._credit_evaluate(company)

@@ -360,6 +360,16 @@ class TestCreditConfirmation(CreditCommon):
         self.assertFalse(order.credit_block_reason)
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+        guards = self.env["crm.credit.guard"].sudo()
+        self.assertFalse(
+            guards.search([("partner_id", "=", self.customer.id)]),
+            "confirmations that cannot be blocked do not serialize",
+        )
+        self.customer.credit_limit = 1e7
+        self._order(10.0, confirm=True)
+        guard = guards.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(guard.company_id, self.company)
+        self.assertEqual(guard.check_count, 1)
 
     def test_paid_by_done_transaction_passes(self):
         order = self._order(5000.0)
