@@ -16,6 +16,9 @@
         "views/crm_extended_menus.xml",
         "views/res_config_settings_views.xml",
         # -- credit control --
+        "views/res_config_settings_credit_views.xml",
+        "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
         # -- sales cycles and qualification --
         "data/crm_sales_cycle_data.xml",
         "views/crm_qualification_views.xml",
@@ -39,6 +42,7 @@
     ],
     "demo": [
         # -- credit control --
+        "demo/credit_demo.xml",
         # -- sales cycles and qualification --
         "demo/crm_sales_cycle_demo.xml",
         # -- warranties --

@@ -6,6 +6,7 @@ from . import crm_lead
 from . import account_move
 
 # -- credit control --
+from . import crm_credit_guard
 
 # -- sales cycles and qualification --
 from . import crm_qualification_questionnaire

@@ -5,6 +5,18 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     # -- credit control --
+    credit_hold_block_on_limit = fields.Boolean(
+        related="company_id.credit_hold_block_on_limit", readonly=False
+    )
+    credit_hold_warning_percent = fields.Float(
+        related="company_id.credit_hold_warning_percent", readonly=False
+    )
+    credit_hold_overdue_days = fields.Integer(
+        related="company_id.credit_hold_overdue_days", readonly=False
+    )
+    credit_controller_id = fields.Many2one(
+        related="company_id.credit_controller_id", readonly=False
+    )
 
     # -- sales cycles and qualification --
     company_default_sales_cycle_id = fields.Many2one(

@@ -1,6 +1,10 @@
 from . import test_foundation
 
 # -- credit control --
+from . import test_credit
+from . import test_credit_concurrency
+from . import test_credit_performance
+from . import test_credit_tour
 
 # -- sales cycles and qualification --
 from . import test_sales_cycle

@@ -1,0 +1,153 @@
+"""Credit control over JSON-RPC: concurrent confirmations, holds and approvals."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from conftest import RpcError
+
+SALES_GROUPS = ["sales_team.group_sale_salesman", "base.group_partner_manager"]
+
+
+@pytest.fixture(scope="module")
+def credit_users(odoo):
+    logins = ["crmx_credit_rpc_sales1", "crmx_credit_rpc_sales2"]
+    for login in logins:
+        odoo.new_user(login, SALES_GROUPS)
+        odoo.uid(login, login)  # log in now, not inside the race
+    odoo.new_user(
+        "crmx_credit_rpc_controller",
+        SALES_GROUPS + ["crm_extended.group_credit_controller"],
+    )
+    return logins
+
+
+def _product(odoo, price):
+    return odoo.rpc(
+        "product.product",
+        "create",
+        {"name": f"RPC credit product {price}", "list_price": price, "taxes_id": [(5, 0, 0)]},
+    )
+
+
+def _quotation(odoo, partner, product, login):
+    return odoo.rpc(
+        "sale.order",
+        "create",
+        {
+            "partner_id": partner,
+            "order_line": [(0, 0, {"product_id": product, "tax_ids": [(5, 0, 0)]})],
+        },
+        login=login,
+        password=login,
+    )
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_concurrent_confirmations_never_exceed_limit(odoo, credit_users, attempt):
+    partner = odoo.rpc(
+        "res.partner",
+        "create",
+        {"name": f"RPC Race Customer {attempt}", "is_company": True, "credit_limit": 100.0},
+    )
+    product = _product(odoo, 60.0)
+    orders = [_quotation(odoo, partner, product, login) for login in credit_users]
+    barrier = threading.Barrier(len(orders))
+
+    def confirm(index):
+        login = credit_users[index]
+        barrier.wait(timeout=30)
+        try:
+            odoo.rpc("sale.order", "action_confirm", [orders[index]], login=login, password=login)
+        except RpcError as error:
+            return error
+        return None
+
+    with ThreadPoolExecutor(max_workers=len(orders)) as pool:
+        results = list(pool.map(confirm, range(len(orders))))
+
+    states = {row["id"]: row["state"] for row in odoo.rpc("sale.order", "read", orders, ["state"])}
+    assert sorted(states.values()) == ["draft", "sale"], "60 + 60 must not pass a limit of 100"
+    errors = [error for error in results if error is not None]
+    assert len(errors) == 1
+    assert errors[0].name == "odoo.exceptions.UserError"
+    assert f"RPC Race Customer {attempt}" in errors[0].message
+    assert "credit limit" in errors[0].message
+    # the refused order left nothing behind: the exposure holds the confirmed one only
+    [figures] = odoo.rpc("res.partner", "read", [partner], ["credit_exposure", "credit_status"])
+    assert figures["credit_exposure"] == pytest.approx(60.0)
+
+
+def test_hold_blocks_admin_and_approval_unblocks(odoo, credit_users):
+    salesman = credit_users[0]
+    controller = "crmx_credit_rpc_controller"
+    partner = odoo.rpc(
+        "res.partner",
+        "create",
+        {
+            "name": "RPC Held Customer",
+            "is_company": True,
+            "credit_hold": True,
+            "credit_hold_reason": "Legal dispute",
+        },
+    )
+    order = _quotation(odoo, partner, _product(odoo, 30.0), salesman)
+    [row] = odoo.rpc("sale.order", "read", [order], ["credit_block_reason"])
+    assert "Legal dispute" in row["credit_block_reason"]
+    for login in ("admin", salesman):
+        with pytest.raises(RpcError) as info:
+            odoo.rpc(
+                "sale.order",
+                "action_confirm",
+                [order],
+                login=login,
+                password=login,
+                context={"skip_credit_check": True},
+            )
+        assert "Legal dispute" in info.value.message
+    # a salesperson can neither lift the hold nor approve the order
+    with pytest.raises(RpcError) as info:
+        odoo.rpc(
+            "res.partner",
+            "write",
+            [partner],
+            {"credit_hold": False},
+            login=salesman,
+            password=salesman,
+        )
+    assert info.value.name == "odoo.exceptions.AccessError"
+    odoo.rpc(
+        "sale.order", "action_request_credit_approval", [order], login=salesman, password=salesman
+    )
+    for method, values in (
+        ("action_approve_credit", None),
+        ("write", {"credit_approval_state": "approved"}),
+    ):
+        args = [[order]] + ([values] if values else [])
+        with pytest.raises(RpcError) as info:
+            odoo.rpc("sale.order", method, *args, login=salesman, password=salesman)
+        assert info.value.name == "odoo.exceptions.AccessError"
+    odoo.rpc("sale.order", "action_approve_credit", [order], login=controller, password=controller)
+    odoo.rpc("sale.order", "action_confirm", [order], login=salesman, password=salesman)
+    [row] = odoo.rpc("sale.order", "read", [order], ["state", "credit_approval_state"])
+    assert row == {"id": order, "state": "sale", "credit_approval_state": "approved"}
+
+
+def test_bad_credit_input_refused(odoo):
+    partner = odoo.rpc("res.partner", "create", {"name": "RPC Bad Input Customer"})
+    for values in ({"credit_limit": -10.0}, {"credit_hold": True}):
+        with pytest.raises(RpcError) as info:
+            odoo.rpc("res.partner", "write", [partner], values)
+        assert info.value.name == "odoo.exceptions.ValidationError"
+    company = odoo.rpc("res.users", "read", [odoo.uid("admin", "admin")], ["company_id"])[0][
+        "company_id"
+    ][0]
+    for values in (
+        {"credit_hold_warning_percent": 0.0},
+        {"credit_hold_warning_percent": 150.0},
+        {"credit_hold_overdue_days": -1},
+    ):
+        with pytest.raises(RpcError) as info:
+            odoo.rpc("res.company", "write", [company], values)
+        assert info.value.name == "odoo.exceptions.ValidationError"
