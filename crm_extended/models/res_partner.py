@@ -681,12 +681,12 @@ class ResPartner(models.Model):
         groups="account.group_account_invoice,account.group_account_readonly",
     )
     c360_overdue_invoice_count = fields.Integer(
-        "Overdue Invoices",
+        "Overdue Invoice Count",
         compute="_compute_c360_finance",
         groups="account.group_account_invoice,account.group_account_readonly",
     )
     c360_overdue_invoice_amount = fields.Monetary(
-        "Overdue Amount",
+        "Overdue Invoices Due",
         compute="_compute_c360_finance",
         currency_field="c360_currency_id",
         groups="account.group_account_invoice,account.group_account_readonly",

@@ -6,8 +6,10 @@ import openpyxl
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
 class XlsxCase(TransactionCase):
@@ -213,3 +215,60 @@ class TestXlsxExport(XlsxCase):
         with self.assertRaises(UserError):
             Export.create({"report_type": "everything"})
         self.assertFalse(Export.search([]))
+
+
+@tagged("post_install", "-at_install")
+class TestXlsxCreditExport(AccountTestInvoicingCommon, XlsxCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.with_company(cls.env.company).credit_limit = 1000.0
+        cls.invoice = cls._create_invoice(
+            partner_id=cls.customer.id,
+            invoice_line_ids=[
+                Command.create({"product_id": cls.product_a.id, "price_unit": 300.0})
+            ],
+            post=True,
+        )
+
+    def test_credit_exposure_rows_match_partner(self):
+        book = self._export("credit_exposure")
+        sheet = book.worksheets[0]
+        headers = [
+            "Customer", "Tax ID", "Credit limit", "Open receivables", "Orders not invoiced",
+            "Draft invoices", "Exposure", "Available", "Overdue amount", "Days overdue",
+            "Status", "Hold reason",
+        ]  # fmt: skip
+        self.assertSheetShape(sheet, headers)
+        rows = self._rows(sheet)
+        row = next(r for r in rows[1:-1] if r[0] == "Xlsx Customer")
+        partner = self.customer.with_company(self.env.company)
+        self.assertEqual(row[2], 1000.0)
+        self.assertAlmostEqual(row[3], self.invoice.amount_total)
+        self.assertAlmostEqual(row[6], partner.credit_exposure)
+        self.assertAlmostEqual(row[7], partner.credit_available)
+        self.assertEqual(row[10], "OK")
+        self.assertEqual(rows[-1][0], "Total")
+        self.assertAlmostEqual(rows[-1][6], sum(r[6] for r in rows[1:-1]))
+
+    def test_credit_exposure_needs_invoicing_rights(self):
+        salesman = self.env["res.users"].create(
+            {
+                "name": "Xlsx Seller",
+                "login": "xlsx_seller",
+                "company_id": self.env.company.id,
+                "company_ids": [Command.set(self.env.company.ids)],
+                "group_ids": [Command.set(self.env.ref("sales_team.group_sale_salesman").ids)],
+            }
+        )
+        wizard = (
+            self.env["crm.extended.xlsx.export"]
+            .with_user(salesman)
+            .create({"report_type": "credit_exposure"})
+        )
+        with self.assertRaises(AccessError):
+            wizard.action_export()
+        # the same user may export the warranty report
+        wizard.report_type = "warranty_expiry"
+        wizard.action_export()
+        self.assertTrue(wizard.file_data)

@@ -1,7 +1,7 @@
 import base64
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..report.xlsx_writer import (
@@ -258,3 +258,87 @@ class CrmExtendedXlsxExport(models.TransientModel):
             Column("amount", self.env._("Amount"), MONEY, total=True),
         ]
         return self.env._("Warranty expiry"), columns, self._chunks(contracts, read)
+
+    def _xlsx_credit_exposure(self):
+        """One row per customer of the company: limit, exposure and its parts, status.
+
+        Customers are the commercial entities with a credit limit or hold, or with
+        a customer invoice or confirmed order (dated in the range, when one is set).
+        """
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Only invoicing users may export credit exposure."))
+        company = self.company_id
+        dates = [SQL("TRUE")]
+        order_dates = [SQL("TRUE")]
+        if self.date_from:
+            dates.append(SQL("move.invoice_date >= %s", self.date_from))
+            order_dates.append(SQL("so.date_order >= %s", self.date_from))
+        if self.date_to:
+            dates.append(SQL("move.invoice_date <= %s", self.date_to))
+            order_dates.append(SQL("so.date_order < %s::date + 1", self.date_to))
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT move.commercial_partner_id
+                  FROM account_move move
+                 WHERE move.company_id = %(company)s
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND move.state IN ('draft', 'posted') AND %(dates)s
+                 UNION
+                SELECT partner.commercial_partner_id
+                  FROM sale_order so
+                  JOIN res_partner partner ON partner.id = so.partner_invoice_id
+                 WHERE so.company_id = %(company)s AND so.state = 'sale' AND %(order_dates)s
+                 UNION
+                SELECT partner.id
+                  FROM res_partner partner
+                 WHERE partner.parent_id IS NULL
+                   AND (COALESCE((partner.credit_limit ->> %(key)s)::numeric, 0) > 0
+                        OR COALESCE((partner.credit_hold ->> %(key)s)::boolean, FALSE))
+                """,
+                company=company.id,
+                key=str(company.id),
+                dates=SQL(" AND ").join(dates),
+                order_dates=SQL(" AND ").join(order_dates),
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall() if row[0]]
+        Partner = self.env["res.partner"].with_company(company)
+        partners = Partner.search([("id", "in", ids)], order="complete_name, id")
+        statuses = dict(Partner._fields["credit_status"]._description_selection(self.env))
+
+        def read(batch):
+            return [
+                {
+                    "name": p.display_name,
+                    "vat": p.vat or "",
+                    "limit": p.credit_limit,
+                    "receivable": p.credit_exposure_receivable,
+                    "orders": p.credit_exposure_orders,
+                    "draft": p.credit_exposure_draft,
+                    "exposure": p.credit_exposure,
+                    "available": p.credit_available,
+                    "overdue": p.credit_overdue_amount,
+                    "overdue_days": p.credit_overdue_days,
+                    "status": statuses.get(p.credit_status, ""),
+                    "hold_reason": p.credit_hold_reason or "",
+                }
+                for p in batch
+            ]
+
+        columns = [
+            Column("name", self.env._("Customer")),
+            Column("vat", self.env._("Tax ID")),
+            Column("limit", self.env._("Credit limit"), MONEY),
+            Column("receivable", self.env._("Open receivables"), MONEY, total=True),
+            Column("orders", self.env._("Orders not invoiced"), MONEY, total=True),
+            Column("draft", self.env._("Draft invoices"), MONEY, total=True),
+            Column("exposure", self.env._("Exposure"), MONEY, total=True),
+            Column("available", self.env._("Available"), MONEY),
+            Column("overdue", self.env._("Overdue amount"), MONEY, total=True),
+            Column("overdue_days", self.env._("Days overdue"), INTEGER),
+            Column("status", self.env._("Status")),
+            Column("hold_reason", self.env._("Hold reason")),
+        ]
+        return self.env._("Credit exposure"), columns, self._chunks(partners, read)
