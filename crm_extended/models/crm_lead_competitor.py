@@ -37,9 +37,10 @@ class CrmLeadCompetitor(models.Model):
         help="The price the competitor offers for this deal.",
     )
     notes = fields.Text()
-    company_id = fields.Many2one(
-        related="lead_id.company_id", store=True, index=True, precompute=True
-    )
+    # not stored: a stored copy of the deal's company would make every write
+    # recomputing crm.lead.company_id (team/salesperson assignment) look up the
+    # deal's lines, one extra query per batch even for deals without competitors
+    company_id = fields.Many2one(related="lead_id.company_id")
     currency_id = fields.Many2one(related="lead_id.company_currency")
     strategy = fields.Selection(related="competitor_id.strategy")
     is_winner = fields.Boolean(

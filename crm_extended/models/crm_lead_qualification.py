@@ -32,9 +32,10 @@ class CrmLeadQualification(models.Model):
         help="An answer with a disqualifying option was chosen.",
     )
     passed = fields.Boolean(compute="_compute_passed", store=True)
-    company_id = fields.Many2one(
-        related="lead_id.company_id", store=True, index=True, string="Company"
-    )
+    # not stored: a stored copy would make every recompute of the lead's company
+    # (team/salesperson assignment) look up the lead's qualifications, one extra
+    # query per batch even for leads that have none
+    company_id = fields.Many2one(related="lead_id.company_id", string="Company")
 
     @api.depends(
         "answer_ids.option_id.score",

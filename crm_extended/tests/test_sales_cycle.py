@@ -63,6 +63,58 @@ class TestSalesCycle(SalesCycleCommon):
         self.assertFalse(lead.stage_id.sales_cycle_only)
         self.assertTrue(lead.stage_id.is_won)
 
+    def test_lead_without_cycle_probability_as_core(self):
+        """Core's rules only: the probability follows the automated one while it is
+        automated, a typed one survives stage changes, and no history is kept."""
+        core_stage_2 = self.env.ref("crm.stage_lead2")
+        core_stage_3 = self.env.ref("crm.stage_lead3")
+        lead = self._lead(team=self.team_plain)
+        self.assertFalse(lead.sales_cycle_id)
+        self.assertEqual(lead.probability, lead.automated_probability)
+        lead.write({"stage_id": core_stage_2.id})
+        self.assertEqual(lead.probability, lead.automated_probability)
+        lead.write({"probability": 33})
+        lead.write({"stage_id": core_stage_3.id})
+        # a cycle lead would take its cycle stage's probability here
+        self.assertEqual(lead.probability, 33)
+        self.assertFalse(lead.is_automated_probability)
+        self.assertFalse(lead.sales_cycle_stage_id)
+        self.assertFalse(lead.stage_history_ids)
+        self.assertFalse(
+            self.env["crm.lead.stage.history"].search_count([("lead_id", "=", lead.id)])
+        )
+
+    def test_lead_without_cycle_assignment_costs_no_addon_query(self):
+        """Assigning leads without a cycle (team and salesperson: the lead's
+        company is recomputed) never queries the addon's tables, so core's query
+        budgets (lead assignment) hold."""
+        leads = self.env["crm.lead"].create(
+            [{"name": f"T plain {i}", "type": "lead", "team_id": False, "user_id": False}
+             for i in range(5)]
+        )
+        self.assertFalse(leads.sales_cycle_id)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        queries = []
+        real_execute = Cursor.execute
+
+        def spy(cr, query, params=None, log_exceptions=None):
+            queries.append(str(getattr(query, "code", query)))
+            return real_execute(cr, query, params, log_exceptions)
+
+        with patch.object(Cursor, "execute", spy):
+            leads.write({"team_id": self.team_plain.id, "user_id": self.salesman.id})
+            leads.convert_opportunity(self.env["res.partner"])
+            self.env.flush_all()
+        addon_tables = (
+            "crm_lead_competitor", "crm_lead_qualification", "crm_lead_stage_history",
+            "crm_sales_cycle",
+        )
+        addon_queries = [q for q in queries if any(table in q for table in addon_tables)]
+        self.assertEqual(addon_queries, [])
+        self.assertFalse(leads.sales_cycle_id)
+        self.assertEqual(set(leads.mapped("type")), {"opportunity"})
+
     # ------------------------------------------------------------------
     # stage rules
     # ------------------------------------------------------------------

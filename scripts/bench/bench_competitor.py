@@ -42,10 +42,9 @@ def run(b):
     b.sql(
         """
         INSERT INTO crm_lead_competitor (lead_id, competitor_id, threat_level,
-                                         competitor_price, company_id,
-                                         create_date, write_date)
+                                         competitor_price, create_date, write_date)
         SELECT lead.id, (%s::int[])[1 + (lead.id + 37 * k) %% %s], 'medium',
-               50 * k, lead.company_id, now(), now()
+               50 * k, now(), now()
           FROM crm_lead lead, generate_series(0, %s) AS k
          WHERE lead.name LIKE 'Bench deal %%'
         """,
