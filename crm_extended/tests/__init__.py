@@ -24,3 +24,4 @@ from . import test_competitor_tour
 # -- xlsx exports and customer 360 --
 from . import test_xlsx_export
 from . import test_customer_360
+from . import test_customer_360_tour
