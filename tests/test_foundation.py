@@ -48,7 +48,7 @@ def test_install_upgrade_uninstall(tmp_path):
         assert not [
             line
             for line in text.splitlines()
-            if crmx.LEVEL_RE.match(line) and "crm_extended" in line
+            if crmx.LEVEL_RE.match(line)
         ], text[-3000:]
 
         script = textwrap.dedent("""

@@ -36,11 +36,12 @@ def test_log_analysis_catches_problems(tmp_path):
         "skipped test_tour (odoo.addons.crm_extended.tests.test_x.T) : Chrome not found\n"
         "2026-01-01 10:00:00,000 1 WARNING db py.warnings: /x/crm_extended/models/a.py:3: "
         "DeprecationWarning: old\n"
-        "2026-01-01 10:00:00,000 1 WARNING db odoo.addons.sale.models.x: not ours\n"
+        "2026-01-01 10:00:00,000 1 WARNING db odoo.addons.base.models.ir_model: Two fields "
+        "(c360_x, credit_x) of res.users() have the same label: X. [Modules: None and None]\n"
         "2026-01-01 10:00:01,000 1 INFO ? odoo.tests.result: 0 failed, 1 error(s) of 7 tests "
         "when loading database 'db'\n"
     )
     result = crmx.analyse_test_log(str(log))
     assert (result["failed"], result["errors"], result["total"]) == (0, 1, 7)
     assert len(result["skipped"]) == 1
-    assert len(result["ours"]) == 1
+    assert len(result["ours"]) == 2
