@@ -45,11 +45,7 @@ def test_install_upgrade_uninstall(tmp_path):
         )
         text = open(log, encoding="utf-8").read()
         assert rc == 0, text[-3000:]
-        assert not [
-            line
-            for line in text.splitlines()
-            if crmx.LEVEL_RE.match(line)
-        ], text[-3000:]
+        assert not [line for line in text.splitlines() if crmx.LEVEL_RE.match(line)], text[-3000:]
 
         script = textwrap.dedent("""
             module = env["ir.module.module"].search([("name", "=", "crm_extended")])

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class AccountMove(models.Model):
@@ -18,7 +18,9 @@ class AccountMove(models.Model):
         Contract = self.env["crm.warranty.contract"]
         if not self.ids or not Contract.has_access("read"):
             return
-        groups = Contract._read_group([("invoice_ids", "in", self.ids)], ["invoice_ids"], ["__count"])
+        groups = Contract._read_group(
+            [("invoice_ids", "in", self.ids)], ["invoice_ids"], ["__count"]
+        )
         counts = {move.id: count for move, count in groups}
         for move in self:
             move.warranty_contract_count = counts.get(move.id, 0)
@@ -31,7 +33,6 @@ class AccountMove(models.Model):
         action["domain"] = [("invoice_ids", "in", self.ids)]
         action["context"] = {"create": False}
         return action
-
 
     # -- competitors --
 

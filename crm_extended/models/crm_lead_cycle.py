@@ -4,6 +4,7 @@ Kept in its own file (a second ``_inherit`` layer of crm.lead) so that the
 ``create``/``write`` overrides of this feature never collide with the other
 features' overrides in ``crm_lead.py``.
 """
+
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -28,9 +29,17 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     sales_cycle_id = fields.Many2one(
-        "crm.sales.cycle", string="Sales Cycle", index="btree_not_null",
-        compute="_compute_sales_cycle_id", store=True, readonly=False, precompute=True,
-        copy=True, tracking=True, check_company=True, ondelete="restrict",
+        "crm.sales.cycle",
+        string="Sales Cycle",
+        index="btree_not_null",
+        compute="_compute_sales_cycle_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        copy=True,
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
         help="The ordered stages this lead goes through. Defaults to the team's cycle, "
         "else the company's default cycle.",
     )
@@ -45,18 +54,21 @@ class CrmLead(models.Model):
         string="Maximum Days in Stage", compute="_compute_sales_cycle_stage_id"
     )
     is_stage_overdue = fields.Boolean(
-        string="Stuck in Stage", compute="_compute_is_stage_overdue",
+        string="Stuck in Stage",
+        compute="_compute_is_stage_overdue",
         search="_search_is_stage_overdue",
         help="The lead stays in its stage longer than the cycle allows.",
     )
     # stage whose cycle probability was last applied (co-computed with probability)
     cycle_probability_stage_id = fields.Many2one(
-        "crm.stage", compute="_compute_probabilities", store=True, readonly=True, copy=False,
+        "crm.stage",
+        compute="_compute_probabilities",
+        store=True,
+        readonly=True,
+        copy=False,
         export_string_translation=False,
     )
-    stage_history_ids = fields.One2many(
-        "crm.lead.stage.history", "lead_id", string="Stage History"
-    )
+    stage_history_ids = fields.One2many("crm.lead.stage.history", "lead_id", string="Stage History")
     qualification_ids = fields.One2many(
         "crm.lead.qualification", "lead_id", string="Qualifications"
     )
@@ -65,7 +77,8 @@ class CrmLead(models.Model):
         compute="_compute_qualification", help="Score of the latest done qualification."
     )
     qualification_status = fields.Selection(
-        QUALIFICATION_STATUS, compute="_compute_qualification",
+        QUALIFICATION_STATUS,
+        compute="_compute_qualification",
         search="_search_qualification_status",
     )
 
@@ -110,8 +123,7 @@ class CrmLead(models.Model):
         kept: predictive lead scoring only updates ``automated_probability``."""
         cycle_leads = self.filtered("sales_cycle_id")
         before = {
-            lead.id: (lead.probability, lead.cycle_probability_stage_id)
-            for lead in cycle_leads
+            lead.id: (lead.probability, lead.cycle_probability_stage_id) for lead in cycle_leads
         }
         super()._compute_probabilities()
         for lead in cycle_leads:
@@ -163,8 +175,10 @@ class CrmLead(models.Model):
         return Domain("id", "in" if positive else "not in", ids)
 
     @api.depends(
-        "qualification_ids.state", "qualification_ids.passed",
-        "qualification_ids.score", "qualification_ids.date",
+        "qualification_ids.state",
+        "qualification_ids.passed",
+        "qualification_ids.score",
+        "qualification_ids.date",
     )
     def _compute_qualification(self):
         for lead in self:
@@ -252,8 +266,10 @@ class CrmLead(models.Model):
             for cycle, leads in to_first.items():
                 super(CrmLead, leads).write({"stage_id": cycle._first_stage().id})
         moved = self.filtered(
-            lambda lead: (lead.sales_cycle_id or old[lead.id][0])
-            and (lead.sales_cycle_id, lead.stage_id) != old[lead.id]
+            lambda lead: (
+                (lead.sales_cycle_id or old[lead.id][0])
+                and (lead.sales_cycle_id, lead.stage_id) != old[lead.id]
+            )
         )
         if not moved:
             return
@@ -291,7 +307,7 @@ class CrmLead(models.Model):
                 continue
             old_cycle, old_stage = old.get(lead.id, (False, False))
             start = index_of.get(old_stage, 0) if old_cycle == cycle else 0
-            for line in cycle.stage_line_ids[start:index_of[lead.stage_id]]:
+            for line in cycle.stage_line_ids[start : index_of[lead.stage_id]]:
                 if line.questionnaire_id:
                     gated.append((lead, line))
         if not gated:
@@ -303,7 +319,11 @@ class CrmLead(models.Model):
         )
         for lead, line in gated:
             qualification = latest.get((lead.id, line.questionnaire_id.id))
-            if not qualification or not qualification.passed or qualification.score < line.min_score:
+            if (
+                not qualification
+                or not qualification.passed
+                or qualification.score < line.min_score
+            ):
                 raise UserError(
                     self.env._(
                         "“%(lead)s” cannot leave the stage “%(stage)s” forward: it needs a passed "

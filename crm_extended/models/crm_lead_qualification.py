@@ -12,7 +12,10 @@ class CrmLeadQualification(models.Model):
         "crm.lead", string="Lead", required=True, index=True, ondelete="cascade"
     )
     questionnaire_id = fields.Many2one(
-        "crm.qualification.questionnaire", required=True, index=True, ondelete="restrict",
+        "crm.qualification.questionnaire",
+        required=True,
+        index=True,
+        ondelete="restrict",
         check_company=True,
     )
     user_id = fields.Many2one(
@@ -28,7 +31,8 @@ class CrmLeadQualification(models.Model):
     score = fields.Float(compute="_compute_score", store=True, aggregator="avg")
     pass_score = fields.Float(related="questionnaire_id.pass_score")
     disqualified = fields.Boolean(
-        compute="_compute_score", store=True,
+        compute="_compute_score",
+        store=True,
         help="An answer with a disqualifying option was chosen.",
     )
     passed = fields.Boolean(compute="_compute_passed", store=True)

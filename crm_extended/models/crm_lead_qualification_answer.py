@@ -10,14 +10,14 @@ class CrmLeadQualificationAnswer(models.Model):
     qualification_id = fields.Many2one(
         "crm.lead.qualification", required=True, index=True, ondelete="cascade"
     )
-    question_id = fields.Many2one(
-        "crm.qualification.question", required=True, ondelete="cascade"
-    )
+    question_id = fields.Many2one("crm.qualification.question", required=True, ondelete="cascade")
     question_sequence = fields.Integer(related="question_id.sequence", store=True)
     required = fields.Boolean(related="question_id.required")
     weight = fields.Float(related="question_id.weight")
     option_id = fields.Many2one(
-        "crm.qualification.option", string="Answer", ondelete="restrict",
+        "crm.qualification.option",
+        string="Answer",
+        ondelete="restrict",
         domain="[('question_id', '=', question_id)]",
     )
     score = fields.Float(related="option_id.score")

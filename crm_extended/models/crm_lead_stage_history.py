@@ -18,7 +18,10 @@ class CrmLeadStageHistory(models.Model):
     date_in = fields.Datetime(string="Entered", required=True, default=fields.Datetime.now)
     date_out = fields.Datetime(string="Left")
     duration_days = fields.Float(
-        string="Duration (days)", readonly=True, aggregator="avg", digits=(16, 2),
+        string="Duration (days)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 2),
         help="Length of the stay, set when the lead leaves the stage.",
     )
     user_id = fields.Many2one("res.users", string="Salesperson")

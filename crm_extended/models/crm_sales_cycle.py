@@ -48,7 +48,9 @@ class CrmSalesCycle(models.Model):
     )
     description = fields.Text(translate=True)
     team_ids = fields.One2many(
-        "crm.team", "sales_cycle_id", string="Sales Teams",
+        "crm.team",
+        "sales_cycle_id",
+        string="Sales Teams",
         help="Teams using this cycle by default.",
     )
     stage_line_ids = fields.One2many(
@@ -59,7 +61,8 @@ class CrmSalesCycle(models.Model):
     )
     won_stage_id = fields.Many2one("crm.stage", compute="_compute_stage_ids")
     qualification_questionnaire_id = fields.Many2one(
-        "crm.qualification.questionnaire", string="Qualification Questionnaire",
+        "crm.qualification.questionnaire",
+        string="Qualification Questionnaire",
         check_company=True,
         help="Questionnaire opened by the Qualify button on the cycle's leads.",
     )
@@ -122,9 +125,7 @@ class CrmSalesCycle(models.Model):
                         "The stages of the sales cycle “%(name)s” must follow the pipeline "
                         "order (stage sequence): %(order)s.",
                         name=cycle.name,
-                        order=" → ".join(
-                            cycle.stage_line_ids.stage_id.sorted().mapped("name")
-                        ),
+                        order=" → ".join(cycle.stage_line_ids.stage_id.sorted().mapped("name")),
                     )
                 )
 
@@ -155,9 +156,7 @@ class CrmSalesCycle(models.Model):
 
     def action_open_pipeline(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm.crm_lead_action_pipeline"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_action_pipeline")
         action.update(
             {
                 "display_name": self.display_name,

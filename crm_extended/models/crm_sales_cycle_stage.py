@@ -15,7 +15,8 @@ class CrmSalesCycleStage(models.Model):
     is_won = fields.Boolean(related="stage_id.is_won")
     probability = fields.Float(help="Probability (0-100) a lead takes when entering this stage.")
     questionnaire_id = fields.Many2one(
-        "crm.qualification.questionnaire", string="Gate Questionnaire",
+        "crm.qualification.questionnaire",
+        string="Gate Questionnaire",
         help="Leaving this stage forward needs a passed qualification on this questionnaire.",
     )
     min_score = fields.Float(

@@ -7,7 +7,10 @@ class CrmTeam(models.Model):
     _inherit = "crm.team"
 
     sales_cycle_id = fields.Many2one(
-        "crm.sales.cycle", string="Sales Cycle", check_company=True, index="btree_not_null",
+        "crm.sales.cycle",
+        string="Sales Cycle",
+        check_company=True,
+        index="btree_not_null",
         help="Default sales cycle of the team's leads. Assigning one moves the team's "
         "open leads into it.",
     )

@@ -57,7 +57,8 @@ class ResCompany(models.Model):
 
     # -- sales cycles and qualification --
     default_sales_cycle_id = fields.Many2one(
-        "crm.sales.cycle", string="Default Sales Cycle",
+        "crm.sales.cycle",
+        string="Default Sales Cycle",
         help="Cycle of new leads whose team has none. Empty: leads follow Odoo's pipeline.",
     )
 

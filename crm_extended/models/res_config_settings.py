@@ -20,7 +20,8 @@ class ResConfigSettings(models.TransientModel):
 
     # -- sales cycles and qualification --
     company_default_sales_cycle_id = fields.Many2one(
-        related="company_id.default_sales_cycle_id", readonly=False,
+        related="company_id.default_sales_cycle_id",
+        readonly=False,
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
     )
 
@@ -28,7 +29,6 @@ class ResConfigSettings(models.TransientModel):
     warranty_reminder_days = fields.Integer(
         related="company_id.warranty_reminder_days", readonly=False
     )
-
 
     # -- competitors --
     competitor_required_on_lost = fields.Boolean(

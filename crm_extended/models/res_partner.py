@@ -600,9 +600,7 @@ class ResPartner(models.Model):
     warranty_contract_ids = fields.One2many(
         "crm.warranty.contract", "partner_id", string="Warranty Contracts"
     )
-    warranty_count = fields.Integer(
-        string="Warranties", compute="_compute_warranty_count"
-    )
+    warranty_count = fields.Integer(string="Warranties", compute="_compute_warranty_count")
 
     def _compute_warranty_count(self):
         """Contracts of the partner and its contacts, in one grouped query."""
@@ -631,7 +629,6 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "child_of", self.ids)]
         action["context"] = {"default_partner_id": self.id}
         return action
-
 
     # -- competitors --
 
@@ -663,9 +660,7 @@ class ResPartner(models.Model):
     c360_order_amount = fields.Monetary(
         "Ordered", compute="_compute_c360_sales", currency_field="c360_currency_id"
     )
-    c360_warranty_active_count = fields.Integer(
-        "Active Warranties", compute="_compute_c360_sales"
-    )
+    c360_warranty_active_count = fields.Integer("Active Warranties", compute="_compute_c360_sales")
     c360_warranty_expiring_count = fields.Integer(
         "Expiring Warranties", compute="_compute_c360_sales"
     )
@@ -737,9 +732,7 @@ class ResPartner(models.Model):
                     ["competitor_id:array_agg"],
                 ):
                     competitors_of[partner.id] = sorted(set(competitor_ids))
-                Competitor.browse(
-                    {i for ids in competitors_of.values() for i in ids}
-                ).fetch()
+                Competitor.browse({i for ids in competitors_of.values() for i in ids}).fetch()
         Order = self.env["sale.order"]
         if Order.has_access("read"):
             for partner, state, count, amount in self._c360_by_commercial(
@@ -852,7 +845,9 @@ class ResPartner(models.Model):
         return domain
 
     def action_c360_open_invoices(self):
-        return self._c360_action("account.action_move_out_invoice_type", self._c360_invoice_domain())
+        return self._c360_action(
+            "account.action_move_out_invoice_type", self._c360_invoice_domain()
+        )
 
     def action_c360_overdue_invoices(self):
         return self._c360_action(

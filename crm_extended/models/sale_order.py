@@ -380,7 +380,9 @@ class SaleOrder(models.Model):
         if not self.ids or not Contract.has_access("read"):
             return
         counts = dict(
-            Contract._read_group([("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"])
+            Contract._read_group(
+                [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]
+            )
         )
         for order in self:
             order.warranty_contract_count = counts.get(order, 0)
@@ -420,10 +422,12 @@ class SaleOrder(models.Model):
         renewal_orders._warranty_renew_contracts()
         orders = self - renewal_orders
         lines = orders.order_line.filtered(
-            lambda sol: not sol.display_type
-            and not sol.is_downpayment
-            and sol.product_uom_qty > 0
-            and sol.product_id.warranty_months > 0
+            lambda sol: (
+                not sol.display_type
+                and not sol.is_downpayment
+                and sol.product_uom_qty > 0
+                and sol.product_id.warranty_months > 0
+            )
         )
         if not lines:
             return
@@ -435,9 +439,7 @@ class SaleOrder(models.Model):
         for line in lines:
             order = line.order_id
             date_start = fields.Date.context_today(self, order.date_order)
-            date_end = Contract._warranty_end_date(
-                date_start, line.product_id.warranty_months
-            )
+            date_end = Contract._warranty_end_date(date_start, line.product_id.warranty_months)
             contract = existing_by_line.get(line)
             if contract:
                 if contract.state == "cancelled":
@@ -473,8 +475,9 @@ class SaleOrder(models.Model):
             if old.renewal_order_id not in self:
                 continue
             successor = successors.filtered(
-                lambda c, old=old: c.renewal_of_id == old
-                and c.sale_order_id == old.renewal_order_id
+                lambda c, old=old: (
+                    c.renewal_of_id == old and c.sale_order_id == old.renewal_order_id
+                )
             )[:1]
             if successor:
                 if successor.state == "cancelled":
@@ -499,7 +502,6 @@ class SaleOrder(models.Model):
             lambda c: c.state == "renewed"
         ):
             old.state = "expired" if old.date_end < today else "active"
-
 
     # -- competitors --
 

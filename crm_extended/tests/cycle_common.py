@@ -7,7 +7,9 @@ class SalesCycleCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         Stage = cls.env["crm.stage"]
-        cls.stage_1 = Stage.create({"name": "T Discovery", "sequence": 901, "sales_cycle_only": True})
+        cls.stage_1 = Stage.create(
+            {"name": "T Discovery", "sequence": 901, "sales_cycle_only": True}
+        )
         cls.stage_2 = Stage.create({"name": "T Study", "sequence": 902, "sales_cycle_only": True})
         cls.stage_3 = Stage.create({"name": "T Quote", "sequence": 903, "sales_cycle_only": True})
         cls.stage_won = Stage.create(
@@ -76,7 +78,9 @@ class SalesCycleCommon(TransactionCase):
                     ),
                     Command.create({"sequence": 2, "stage_id": cls.stage_2.id, "probability": 40}),
                     Command.create({"sequence": 3, "stage_id": cls.stage_3.id, "probability": 70}),
-                    Command.create({"sequence": 4, "stage_id": cls.stage_won.id, "probability": 100}),
+                    Command.create(
+                        {"sequence": 4, "stage_id": cls.stage_won.id, "probability": 100}
+                    ),
                 ],
             }
         )
@@ -87,7 +91,9 @@ class SalesCycleCommon(TransactionCase):
                 "stage_line_ids": [
                     Command.create({"sequence": 1, "stage_id": cls.stage_a.id, "probability": 20}),
                     Command.create({"sequence": 2, "stage_id": cls.stage_b.id, "probability": 60}),
-                    Command.create({"sequence": 3, "stage_id": cls.stage_won_b.id, "probability": 100}),
+                    Command.create(
+                        {"sequence": 3, "stage_id": cls.stage_won_b.id, "probability": 100}
+                    ),
                 ],
             }
         )

@@ -30,7 +30,9 @@ class TestQualification(SalesCycleCommon):
 
     def test_mark_done_requires_required_answers(self):
         lead = self._lead()
-        qualification = self._qualify(lead, self.env["crm.qualification.option"], self.opt_soon, done=False)
+        qualification = self._qualify(
+            lead, self.env["crm.qualification.option"], self.opt_soon, done=False
+        )
         with self.assertRaises(UserError):
             qualification.with_user(self.salesman).action_done()
         self.assertEqual(qualification.state, "draft")
@@ -41,12 +43,16 @@ class TestQualification(SalesCycleCommon):
 
     def test_bad_configuration_refused(self):
         Question = self.env["crm.qualification.question"]
-        question = Question.create({"questionnaire_id": self.questionnaire.id, "name": "ok", "weight": 2})
+        question = Question.create(
+            {"questionnaire_id": self.questionnaire.id, "name": "ok", "weight": 2}
+        )
         for weight in (0, -1):
             with self.assertRaises(ValidationError):
                 question.weight = weight
         with self.assertRaises(ValidationError):
-            Question.create({"questionnaire_id": self.questionnaire.id, "name": "zero", "weight": 0})
+            Question.create(
+                {"questionnaire_id": self.questionnaire.id, "name": "zero", "weight": 0}
+            )
         Option = self.env["crm.qualification.option"]
         for score in (-1, 100.5):
             with self.assertRaises(ValidationError):
@@ -85,7 +91,9 @@ class TestQualification(SalesCycleCommon):
         Lead = self.env["crm.lead"]
         other = self._lead()
         self.assertEqual(
-            Lead.search([("qualification_status", "=", "qualified"), ("id", "in", (lead | other).ids)]),
+            Lead.search(
+                [("qualification_status", "=", "qualified"), ("id", "in", (lead | other).ids)]
+            ),
             lead,
         )
         self.assertEqual(

@@ -50,8 +50,10 @@ class TestSalesCycle(SalesCycleCommon):
 
     def test_lead_without_cycle_behaves_as_core(self):
         lead = self._lead(team=self.team_plain)
-        core_first = self.env["crm.lead"].browse()._stage_find(
-            team_id=self.team_plain.id, domain=[("fold", "=", False)]
+        core_first = (
+            self.env["crm.lead"]
+            .browse()
+            ._stage_find(team_id=self.team_plain.id, domain=[("fold", "=", False)])
         )
         self.assertEqual(lead.stage_id, core_first)
         self.assertFalse(lead.stage_id.sales_cycle_only)
@@ -89,8 +91,10 @@ class TestSalesCycle(SalesCycleCommon):
         company is recomputed) never queries the addon's tables, so core's query
         budgets (lead assignment) hold."""
         leads = self.env["crm.lead"].create(
-            [{"name": f"T plain {i}", "type": "lead", "team_id": False, "user_id": False}
-             for i in range(5)]
+            [
+                {"name": f"T plain {i}", "type": "lead", "team_id": False, "user_id": False}
+                for i in range(5)
+            ]
         )
         self.assertFalse(leads.sales_cycle_id)
         self.env.flush_all()
@@ -107,7 +111,9 @@ class TestSalesCycle(SalesCycleCommon):
             leads.convert_opportunity(self.env["res.partner"])
             self.env.flush_all()
         addon_tables = (
-            "crm_lead_competitor", "crm_lead_qualification", "crm_lead_stage_history",
+            "crm_lead_competitor",
+            "crm_lead_qualification",
+            "crm_lead_stage_history",
             "crm_sales_cycle",
         )
         addon_queries = [q for q in queries if any(table in q for table in addon_tables)]
@@ -311,9 +317,12 @@ class TestSalesCycle(SalesCycleCommon):
         self._lead()
         stages = Lead._read_group_stage_ids(Stage, [("sales_cycle_id", "=", self.cycle.id)])
         self.assertEqual(stages, self.stage_1 | self.stage_2 | self.stage_3 | self.stage_won)
-        self.assertEqual(stages.ids, [self.stage_1.id, self.stage_2.id, self.stage_3.id, self.stage_won.id])
+        self.assertEqual(
+            stages.ids, [self.stage_1.id, self.stage_2.id, self.stage_3.id, self.stage_won.id]
+        )
         stages = Lead._read_group_stage_ids(
-            Stage, ["&", ("type", "=", "opportunity"), ("sales_cycle_id", "in", [self.cycle_open.id])]
+            Stage,
+            ["&", ("type", "=", "opportunity"), ("sales_cycle_id", "in", [self.cycle_open.id])],
         )
         self.assertEqual(stages, self.stage_a | self.stage_b | self.stage_won_b)
         # without a cycle: core columns, no cycle-only stage
@@ -399,7 +408,12 @@ class TestSalesCycle(SalesCycleCommon):
     def test_cycle_needs_exactly_one_won_stage_last(self):
         Cycle = self.env["crm.sales.cycle"]
         with self.assertRaises(ValidationError):
-            Cycle.create({"name": "No won", "stage_line_ids": [Command.create({"stage_id": self.stage_1.id})]})
+            Cycle.create(
+                {
+                    "name": "No won",
+                    "stage_line_ids": [Command.create({"stage_id": self.stage_1.id})],
+                }
+            )
         with self.assertRaises(ValidationError):
             Cycle.create(
                 {
@@ -450,13 +464,21 @@ class TestSalesCycle(SalesCycleCommon):
         self.assertEqual(history.user_id, self.salesman)
 
     def _batch_leads(self, count):
-        leads = self.env["crm.lead"].create(
-            [
-                {"name": f"batch {i}", "type": "opportunity", "team_id": self.team_open.id,
-                 "user_id": self.salesman.id}
-                for i in range(count)
-            ]
-        ).with_context(tracking_disable=True)
+        leads = (
+            self.env["crm.lead"]
+            .create(
+                [
+                    {
+                        "name": f"batch {i}",
+                        "type": "opportunity",
+                        "team_id": self.team_open.id,
+                        "user_id": self.salesman.id,
+                    }
+                    for i in range(count)
+                ]
+            )
+            .with_context(tracking_disable=True)
+        )
         self.env.flush_all()
         self.env.invalidate_all()
         return leads

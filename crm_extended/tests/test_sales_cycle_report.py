@@ -45,14 +45,21 @@ class TestSalesFunnelReport(SalesCycleCommon):
             groups = Report._read_group(
                 [("sales_cycle_id", "=", self.cycle_open.id)],
                 ["stage_id"],
-                ["reached_count:sum", "current_count:sum", "conversion_rate:avg",
-                 "avg_days:avg", "expected_revenue:sum"],
+                [
+                    "reached_count:sum",
+                    "current_count:sum",
+                    "conversion_rate:avg",
+                    "avg_days:avg",
+                    "expected_revenue:sum",
+                ],
             )
         self.assertEqual(len(groups), 3)
 
     def test_funnel_visible_to_salesman(self):
         self._lead(team=self.team_open)
-        rows = self.env["crm.sales.funnel.report"].with_user(self.salesman).search(
-            [("sales_cycle_id", "=", self.cycle_open.id)]
+        rows = (
+            self.env["crm.sales.funnel.report"]
+            .with_user(self.salesman)
+            .search([("sales_cycle_id", "=", self.cycle_open.id)])
         )
         self.assertEqual(len(rows), 3)

@@ -11,7 +11,9 @@ class TestSalesCycleTour(HttpCase, SalesCycleCommon):
         )
         self.team.member_ids = [(4, self.env.ref("base.user_admin").id)]
         lead = self._lead(
-            name="Tour cycle lead", type="lead", user=self.env.ref("base.user_admin"),
+            name="Tour cycle lead",
+            type="lead",
+            user=self.env.ref("base.user_admin"),
             partner_name="Tour Customer Co",
         )
         self.start_tour(

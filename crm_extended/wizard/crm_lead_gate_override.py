@@ -15,7 +15,9 @@ class CrmLeadGateOverride(models.TransientModel):
     current_stage_id = fields.Many2one(related="lead_id.stage_id", string="Current Stage")
     cycle_stage_ids = fields.Many2many(related="lead_id.cycle_stage_ids")
     stage_id = fields.Many2one(
-        "crm.stage", string="Move to", required=True,
+        "crm.stage",
+        string="Move to",
+        required=True,
         domain="[('id', 'in', cycle_stage_ids)]",
     )
     reason = fields.Text(required=True)
@@ -35,7 +37,9 @@ class CrmLeadGateOverride(models.TransientModel):
         self._check_manager()
         lead = self.lead_id
         if not lead.sales_cycle_id:
-            raise UserError(self.env._("This lead has no sales cycle: there is no gate to override."))
+            raise UserError(
+                self.env._("This lead has no sales cycle: there is no gate to override.")
+            )
         reason = (self.reason or "").strip()
         if not reason:
             raise UserError(self.env._("Give the reason for overriding the stage gate."))
