@@ -475,6 +475,8 @@ def cmd_bench():
             "--data-dir",
             cfg["data_dir"],
         ]
+        if os.environ.get("CRMX_BENCH_ONLY"):
+            cmd += ["--only", os.environ["CRMX_BENCH_ONLY"]]
         return subprocess.call(cmd, cwd=REPO, env=env)
     finally:
         drop_db(dbname)

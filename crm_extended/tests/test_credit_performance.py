@@ -3,18 +3,6 @@ from odoo.tests import tagged
 
 from .credit_common import CreditCommon
 
-CREDIT_FIELDS = [
-    "credit_exposure",
-    "credit_exposure_receivable",
-    "credit_exposure_orders",
-    "credit_exposure_draft",
-    "credit_available",
-    "credit_overdue_amount",
-    "credit_overdue_days",
-    "credit_on_hold",
-    "credit_status",
-]
-
 
 @tagged("post_install", "-at_install")
 class TestCreditPerformance(CreditCommon):
@@ -53,7 +41,7 @@ class TestCreditPerformance(CreditCommon):
     def _read_credit_fields(self, partners):
         partners.invalidate_recordset()
         with self.assertQueryCount(3):
-            partners.read(CREDIT_FIELDS)
+            partners.read(list(self.env["res.partner"]._credit_figure_fields()))
 
     def test_reading_credit_fields_constant_queries(self):
         small = self._customers_with_history(3)

@@ -5,18 +5,6 @@ from odoo import Command
 ORDER = 20
 CUSTOMERS = 500
 HEAVY_HISTORY = 200  # invoices and orders of the one "heavy" customer
-CREDIT_FIELDS = [
-    "credit_exposure",
-    "credit_exposure_receivable",
-    "credit_exposure_orders",
-    "credit_exposure_draft",
-    "credit_available",
-    "credit_overdue_amount",
-    "credit_overdue_days",
-    "credit_on_hold",
-    "credit_status",
-]
-
 
 def _history(env, product, partners, per_partner):
     """Posted invoices and confirmed orders, created in batches through the ORM."""
@@ -90,7 +78,7 @@ def run(b):
 
     def read_credit_fields():
         customers.invalidate_recordset()
-        customers.read(CREDIT_FIELDS)
+        customers.read(list(b.env["res.partner"]._credit_figure_fields()))
 
     b.measure(
         f"credit fields of {CUSTOMERS} customers (ORM, set-based)",
