@@ -25,3 +25,4 @@ from . import test_competitor_tour
 from . import test_xlsx_export
 from . import test_customer_360
 from . import test_customer_360_tour
+from . import test_i18n
