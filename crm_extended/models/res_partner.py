@@ -821,6 +821,7 @@ class ResPartner(models.Model):
             [
                 ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
                 ("state", "in", ("draft", "sent")),
+                ("company_id", "=", self.env.company.id),
             ],
         )
 
@@ -830,6 +831,7 @@ class ResPartner(models.Model):
             [
                 ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
                 ("state", "=", "sale"),
+                ("company_id", "=", self.env.company.id),
             ],
         )
 
@@ -839,6 +841,7 @@ class ResPartner(models.Model):
             ("move_type", "in", ("out_invoice", "out_refund")),
             ("state", "=", "posted"),
             ("payment_state", "in", ("not_paid", "partial")),
+            ("company_id", "=", self.env.company.id),
         ]
         if overdue:
             domain.append(("invoice_date_due", "<", fields.Date.context_today(self)))
@@ -860,5 +863,6 @@ class ResPartner(models.Model):
             [
                 ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
                 ("state", "=", "active"),
+                ("company_id", "=", self.env.company.id),
             ],
         )

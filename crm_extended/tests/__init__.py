@@ -26,3 +26,7 @@ from . import test_xlsx_export
 from . import test_customer_360
 from . import test_customer_360_tour
 from . import test_i18n
+
+# -- public interface (QA) --
+from . import test_public_interface
+from . import test_cross_feature

@@ -3,7 +3,7 @@ import ast
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tests import Form, tagged
+from odoo.tests import Form, TransactionCase, tagged
 
 from .credit_common import CreditCommon
 
@@ -530,3 +530,23 @@ class TestCreditApproval(CreditCommon):
             "crm_extended.res_partner_credit_hold_finance_menu",
         ):
             self.assertTrue(self.env.ref(xmlid).action)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditDemo(TransactionCase):
+    def test_demo_customers(self):
+        """Demo data: a customer on hold, one over its limit, one with an overdue invoice."""
+        hold = self.env.ref("crm_extended.credit_demo_partner_hold", raise_if_not_found=False)
+        if not hold:
+            self.skipTest("installed without demo data")
+        company = self.env.ref("base.main_company")
+        hold = hold.with_company(company)
+        over = self.env.ref("crm_extended.credit_demo_partner_over").with_company(company)
+        late = self.env.ref("crm_extended.credit_demo_partner_overdue").with_company(company)
+        self.assertEqual(hold.credit_status, "hold")
+        self.assertEqual(over.credit_status, "exceeded")
+        self.assertTrue(
+            self.env.ref("crm_extended.credit_demo_order_over_quotation").credit_block_reason
+        )
+        self.assertGreaterEqual(late.credit_overdue_days, 45)
+        self.assertGreater(late.credit_overdue_amount, 0)

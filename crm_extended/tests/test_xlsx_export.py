@@ -215,6 +215,10 @@ class TestXlsxExport(XlsxCase):
         with self.assertRaises(UserError):
             Export.create({"report_type": "everything"})
         self.assertFalse(Export.search([]))
+        wizard = Export.create({"report_type": "warranty_expiry"})
+        with self.assertRaises(UserError):
+            wizard.write({"report_type": "everything"})
+        self.assertEqual(wizard.report_type, "warranty_expiry")
 
 
 @tagged("post_install", "-at_install")

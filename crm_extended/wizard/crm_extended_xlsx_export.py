@@ -49,19 +49,27 @@ class CrmExtendedXlsxExport(models.TransientModel):
                     )
                 )
 
+    @api.model
+    def _check_report_type(self, vals):
+        known = dict(REPORT_TYPES)
+        if "report_type" in vals and vals["report_type"] not in known:
+            raise UserError(
+                self.env._(
+                    "Unknown report type %(type)r: choose one of %(types)s.",
+                    type=vals["report_type"],
+                    types=", ".join(known),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
-        known = dict(REPORT_TYPES)
         for vals in vals_list:
-            if "report_type" in vals and vals["report_type"] not in known:
-                raise UserError(
-                    self.env._(
-                        "Unknown report type %(type)r: choose one of %(types)s.",
-                        type=vals["report_type"],
-                        types=", ".join(known),
-                    )
-                )
+            self._check_report_type(vals)
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_report_type(vals)
+        return super().write(vals)
 
     def action_export(self):
         self.ensure_one()
