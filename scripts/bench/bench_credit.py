@@ -6,6 +6,7 @@ ORDER = 20
 CUSTOMERS = 500
 HEAVY_HISTORY = 200  # invoices and orders of the one "heavy" customer
 
+
 def _history(env, product, partners, per_partner):
     """Posted invoices and confirmed orders, created in batches through the ORM."""
     line = {"product_id": product.id, "price_unit": 10.0, "tax_ids": [Command.clear()]}
