@@ -4,7 +4,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from .test_warranty_common import WarrantyCommon
 
 C360_SALES = [
     "c360_lead_ids",
@@ -29,10 +29,8 @@ C360_FINANCE = [
 
 
 @tagged("post_install", "-at_install")
-class TestCustomer360(AccountTestInvoicingCommon):
-    @classmethod
-    def get_default_groups(cls):
-        return super().get_default_groups() | cls.quick_ref("sales_team.group_sale_manager")
+class TestCustomer360(WarrantyCommon):
+    """Accounting set up, sales manager rights (see WarrantyCommon)."""
 
     @classmethod
     def setUpClass(cls):
