@@ -176,6 +176,24 @@ def db_exists(name):
         return bool(cr.fetchone())
 
 
+def drop_stale_dbs():
+    """Drop scratch databases left by an interrupted run (their process is gone)."""
+    with contextlib.closing(pg_connect()) as conn, conn.cursor() as cr:
+        cr.execute(
+            "SELECT datname FROM pg_database "
+            "WHERE datname ~ '^crmx_(test|rpc|life|demo|bench)_[0-9]+$'"
+        )
+        names = [row[0] for row in cr.fetchall()]
+    for name in names:
+        pid = int(name.rsplit("_", 1)[1])
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            drop_db(name)
+        except PermissionError:
+            pass
+
+
 def filestore(name):
     return os.path.join(settings()["data_dir"], "filestore", name)
 
@@ -367,6 +385,7 @@ def cmd_test(pytest_args=()):
     check_odoo()
     check_pg()
     check_browser()
+    drop_stale_dbs()
     ensure_template()
     os.makedirs(LOG_DIR, exist_ok=True)
     log_path = os.path.join(LOG_DIR, "odoo-tests.log")
