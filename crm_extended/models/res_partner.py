@@ -257,16 +257,31 @@ class ResPartner(models.Model):
         :param partner_ids: commercial partner ids, or None for every partner
         :return: ``{commercial_partner_id: row dict}``
         """
-        today = fields.Date.context_today(self)
-        # raw SQL below: pending ORM writes on moves, orders and partners first
+        # raw SQL: pending ORM writes on moves, orders and partners first
         self.env.flush_all()
+        keys = (
+            "receivable",
+            "orders",
+            "draft",
+            "overdue_amount",
+            "oldest_due",
+            "overdue_move_ids",
+            "order_ids",
+        )
+        rows = self.env.execute_query(self._credit_query_sql(company, partner_ids))
+        return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
+
+    @api.model
+    def _credit_query_sql(self, company, partner_ids=None):
+        """The one aggregate query behind the credit figures (see _credit_query)."""
+        today = fields.Date.context_today(self)
 
         def partner_filter(column):
             if partner_ids is None:
                 return SQL("TRUE")
             return SQL("%s = ANY(%s)", column, list(partner_ids))
 
-        query = SQL(
+        return SQL(
             """
             WITH recv AS (
                 SELECT p.commercial_partner_id AS partner_id,
@@ -384,18 +399,6 @@ class ResPartner(models.Model):
             ord_filter=partner_filter(SQL("p.commercial_partner_id")),
             draft_filter=partner_filter(SQL("move.commercial_partner_id")),
         )
-        keys = (
-            "receivable",
-            "orders",
-            "draft",
-            "overdue_amount",
-            "oldest_due",
-            "overdue_move_ids",
-            "order_ids",
-        )
-        return {
-            row[0]: dict(zip(keys, row[1:], strict=True)) for row in self.env.execute_query(query)
-        }
 
     # searches: evaluated set-based over every customer with activity in the company
 

@@ -87,6 +87,12 @@ def run(b):
         _reference_sql("p.name LIKE 'Credit bench customer %%'"),
     )
 
+    b.measure(
+        f"credit fields of {CUSTOMERS} customers vs the same aggregate run raw",
+        read_credit_fields,
+        env["res.partner"]._credit_query_sql(env.company, customers.ids),
+    )
+
     def read_core_credit():
         customers.invalidate_recordset()
         customers.read(["credit"])
