@@ -3,6 +3,8 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from .duplicate_keys import first_duplicate
+
 
 class CrmCompetitor(models.Model):
     _name = "crm.competitor"
@@ -144,25 +146,14 @@ class CrmCompetitor(models.Model):
         """Friendly message on renames. The unique index stays the guarantee
         (creations hit it first, and shared competitors have no company).
         Read without flushing: flushing first would hit the index."""
-        keys = {}
-        for competitor in self:
-            key = (competitor.name, competitor.company_id.id or 0)
-            if key in keys:
-                competitor._raise_duplicate_name()
-            keys[key] = competitor
-        if not keys:
-            return
-        self.env.cr.execute(
-            SQL(
-                """SELECT name, COALESCE(company_id, 0) FROM crm_competitor
-                    WHERE name IN %s AND id NOT IN %s""",
-                tuple({name for name, _company in keys}),
-                tuple(self.ids) or (0,),
-            )
+        duplicate = first_duplicate(
+            self,
+            lambda competitor: (competitor.name, competitor.company_id.id or 0),
+            SQL("name, COALESCE(company_id, 0)"),
+            "name",
         )
-        for key in self.env.cr.fetchall():
-            if key in keys:
-                keys[key]._raise_duplicate_name()
+        if duplicate:
+            duplicate._raise_duplicate_name()
 
     def _raise_duplicate_name(self):
         raise ValidationError(

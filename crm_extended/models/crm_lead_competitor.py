@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .duplicate_keys import first_duplicate
+
 
 class CrmLeadCompetitor(models.Model):
     _name = "crm.lead.competitor"
@@ -81,25 +83,14 @@ class CrmLeadCompetitor(models.Model):
     def _check_competitor_once_per_deal(self):
         """Friendly message on edits. The UNIQUE constraint stays the
         guarantee. Read without flushing: flushing first would hit it."""
-        keys = {}
-        for line in self:
-            key = (line.lead_id.id, line.competitor_id.id)
-            if key in keys:
-                line._raise_duplicate_competitor()
-            keys[key] = line
-        if not keys:
-            return
-        self.env.cr.execute(
-            SQL(
-                """SELECT lead_id, competitor_id FROM crm_lead_competitor
-                    WHERE lead_id IN %s AND id NOT IN %s""",
-                tuple({lead_id for lead_id, _competitor in keys}),
-                tuple(self.ids) or (0,),
-            )
+        duplicate = first_duplicate(
+            self,
+            lambda line: (line.lead_id.id, line.competitor_id.id),
+            SQL("lead_id, competitor_id"),
+            "lead_id",
         )
-        for key in self.env.cr.fetchall():
-            if key in keys:
-                keys[key]._raise_duplicate_competitor()
+        if duplicate:
+            duplicate._raise_duplicate_competitor()
 
     def _raise_duplicate_competitor(self):
         raise ValidationError(
