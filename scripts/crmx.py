@@ -364,6 +364,12 @@ def cmd_demo():
             rc, log = new_addon_db(dbname)
         if rc != 0:
             raise CrmxError(f"installing crm_extended into '{dbname}' failed: see {log}")
+    else:
+        # an existing demo database follows the code it is served with
+        info(f"updating crm_extended in '{dbname}'...")
+        rc, log = run_odoo(dbname, "-u", ADDON, "--stop-after-init", "--log-level=warn")
+        if rc != 0:
+            raise CrmxError(f"updating crm_extended in '{dbname}' failed: see {log}")
     info(
         f"serving '{dbname}' on http://127.0.0.1:{port}/odoo (login admin / admin); Ctrl-C stops it"
     )

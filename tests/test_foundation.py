@@ -68,44 +68,67 @@ def test_install_upgrade_uninstall(tmp_path):
         crmx.drop_db(db)
 
 
-def test_demo_command_serves_login_page():
-    db = f"crmx_demo_{os.getpid()}"
-    port = crmx.free_port()
-    env = dict(os.environ, CRMX_DB=db, CRMX_PORT=str(port))
-    proc = subprocess.Popen(
+def _start_demo(db, port):
+    return subprocess.Popen(
         ["make", "-s", "demo"],
         cwd=REPO,
-        env=env,
+        env=dict(os.environ, CRMX_DB=db, CRMX_PORT=str(port)),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
+
+
+def _stop_demo(proc):
+    os.killpg(proc.pid, signal.SIGTERM)
     try:
-        assert _wait_for_http(f"http://127.0.0.1:{port}/web/login", proc, timeout=600), (
-            proc.stdout.read() if proc.poll() is not None else "no answer"
-        )
-        response = requests.get(f"http://127.0.0.1:{port}/web/login", timeout=30)
-        assert response.status_code == 200
-        assert "login" in response.text
-        # demo data of crm_extended is loaded and admin/admin works
-        uid = requests.post(
-            f"http://127.0.0.1:{port}/jsonrpc",
-            timeout=60,
-            json={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "id": 1,
-                "params": {"service": "common", "method": "login", "args": [db, "admin", "admin"]},
-            },
-        ).json()["result"]
-        assert uid
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+    return out
+
+
+def test_demo_command_serves_login_page():
+    db = f"crmx_demo_{os.getpid()}"
+    port = crmx.free_port()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        # first run: creates the database with crm_extended and demo data
+        proc = _start_demo(db, port)
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            assert _wait_for_http(f"{url}/web/login", proc, timeout=600), "no answer"
+            response = requests.get(f"{url}/web/login", timeout=30)
+            assert response.status_code == 200
+            assert "login" in response.text
+            uid = requests.post(
+                f"{url}/jsonrpc",
+                timeout=60,
+                json={
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {
+                        "service": "common",
+                        "method": "login",
+                        "args": [db, "admin", "admin"],
+                    },
+                },
+            ).json()["result"]
+            assert uid, "admin / admin must log in"
+        finally:
+            first = _stop_demo(proc)
+        assert "creating demo database" in first, first[-2000:]
+        time.sleep(1)
+        # second run: reuses the database, updating the addon in it first
+        proc = _start_demo(db, port)
+        try:
+            assert _wait_for_http(f"{url}/web/login", proc, timeout=600), "no answer"
+        finally:
+            second = _stop_demo(proc)
+        assert "updating crm_extended" in second and "creating" not in second, second[-2000:]
+    finally:
         time.sleep(1)
         crmx.drop_db(db)
 
