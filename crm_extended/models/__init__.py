@@ -1,12 +1,12 @@
 from . import res_company
 from . import res_config_settings
-from . import res_partner
-from . import sale_order
 from . import crm_lead
 from . import account_move
 
 # -- credit control --
 from . import crm_credit_guard
+from . import res_partner_credit
+from . import sale_order_credit
 
 # -- sales cycles and qualification --
 from . import crm_qualification_questionnaire
@@ -24,9 +24,12 @@ from . import crm_lead_cycle
 # -- warranties --
 from . import crm_warranty_contract
 from . import product_template
+from . import res_partner_warranty
+from . import sale_order_warranty
 
 # -- competitors --
 from . import crm_competitor
 from . import crm_lead_competitor
 
 # -- customer 360 --
+from . import res_partner_360

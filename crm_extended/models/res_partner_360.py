@@ -1,0 +1,244 @@
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # One page both departments see. Every figure is the commercial entity's,
+    # computed for the whole recordset in a constant number of grouped queries.
+    c360_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_c360_sales", string="360 Currency"
+    )
+    c360_lead_ids = fields.Many2many(
+        "crm.lead", compute="_compute_c360_sales", string="Open Leads and Opportunities"
+    )
+    c360_lead_count = fields.Integer("Open Leads", compute="_compute_c360_sales")
+    c360_opportunity_count = fields.Integer("Open Opportunities", compute="_compute_c360_sales")
+    c360_opportunity_value = fields.Monetary(
+        "Probable Value",
+        compute="_compute_c360_sales",
+        currency_field="c360_currency_id",
+        help="Expected revenue weighted by probability of the open opportunities.",
+    )
+    c360_qualified_lead_count = fields.Integer(
+        "Qualified Open Leads", compute="_compute_c360_sales"
+    )
+    c360_competitor_ids = fields.Many2many(
+        "crm.competitor", compute="_compute_c360_sales", string="Competitors Met"
+    )
+    c360_quotation_count = fields.Integer("Quotations", compute="_compute_c360_sales")
+    c360_order_count = fields.Integer("Confirmed Orders", compute="_compute_c360_sales")
+    c360_order_amount = fields.Monetary(
+        "Ordered", compute="_compute_c360_sales", currency_field="c360_currency_id"
+    )
+    c360_warranty_active_count = fields.Integer("Active Warranties", compute="_compute_c360_sales")
+    c360_warranty_expiring_count = fields.Integer(
+        "Expiring Warranties", compute="_compute_c360_sales"
+    )
+    c360_open_invoice_count = fields.Integer(
+        "Open Invoices",
+        compute="_compute_c360_finance",
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+    c360_open_invoice_amount = fields.Monetary(
+        "Open Invoices Due",
+        compute="_compute_c360_finance",
+        currency_field="c360_currency_id",
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+    c360_overdue_invoice_count = fields.Integer(
+        "Overdue Invoice Count",
+        compute="_compute_c360_finance",
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+    c360_overdue_invoice_amount = fields.Monetary(
+        "Overdue Invoices Due",
+        compute="_compute_c360_finance",
+        currency_field="c360_currency_id",
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+
+    def _c360_by_commercial(self, model, domain, groupby_path, aggregates, extra_groupby=()):
+        """Grouped figures of ``model`` per commercial partner of ``self``: one query."""
+        return self.env[model]._read_group(
+            Domain(groupby_path, "in", self.commercial_partner_id.ids) & Domain(domain),
+            [groupby_path, *extra_groupby],
+            aggregates,
+        )
+
+    @api.depends_context("company", "uid")
+    def _compute_c360_sales(self):
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        stats = defaultdict(lambda: defaultdict(float))
+        leads_of, competitors_of = defaultdict(list), defaultdict(list)
+        Lead = self.env["crm.lead"]
+        Competitor = self.env["crm.competitor"]
+        if Lead.has_access("read"):
+            open_leads = Domain("active", "=", True) & Domain("won_status", "=", "pending")
+            for partner, kind, count, value, ids in self._c360_by_commercial(
+                "crm.lead",
+                open_leads,
+                "partner_id.commercial_partner_id",
+                ["__count", "prorated_revenue:sum", "id:array_agg"],
+                extra_groupby=["type"],
+            ):
+                stats[partner.id][kind] += count
+                if kind == "opportunity":
+                    stats[partner.id]["value"] += value
+                leads_of[partner.id] += ids
+            all_ids = [i for ids in leads_of.values() for i in ids]
+            # x2many values are filtered on `active`: fetch it once for all
+            Lead.browse(all_ids).fetch()
+            if all_ids:
+                for partner, count in Lead._read_group(
+                    [("id", "in", all_ids), ("qualification_status", "=", "qualified")],
+                    ["partner_id.commercial_partner_id"],
+                    ["__count"],
+                ):
+                    stats[partner.id]["qualified"] = count
+                for partner, competitor_ids in self.env["crm.lead.competitor"]._read_group(
+                    [("lead_id", "in", all_ids)],
+                    ["lead_id.partner_id.commercial_partner_id"],
+                    ["competitor_id:array_agg"],
+                ):
+                    competitors_of[partner.id] = sorted(set(competitor_ids))
+                Competitor.browse({i for ids in competitors_of.values() for i in ids}).fetch()
+        Order = self.env["sale.order"]
+        if Order.has_access("read"):
+            for partner, state, count, amount in self._c360_by_commercial(
+                "sale.order",
+                [("state", "in", ("draft", "sent", "sale")), ("company_id", "=", company.id)],
+                "partner_id.commercial_partner_id",
+                ["__count", "amount_total:sum"],
+                extra_groupby=["state"],
+            ):
+                key = "orders" if state == "sale" else "quotations"
+                stats[partner.id][key] += count
+                if state == "sale":
+                    stats[partner.id]["ordered"] += amount
+        Contract = self.env["crm.warranty.contract"]
+        if Contract.has_access("read"):
+            active = [("state", "=", "active"), ("company_id", "=", company.id)]
+            horizon = today + relativedelta(days=company.warranty_reminder_days or 30)
+            for key, domain in (
+                ("warranties", active),
+                ("expiring", active + [("date_end", "<=", horizon)]),
+            ):
+                for partner, count in self._c360_by_commercial(
+                    "crm.warranty.contract", domain, "partner_id.commercial_partner_id", ["__count"]
+                ):
+                    stats[partner.id][key] = count
+        for partner in self:
+            cid = partner.commercial_partner_id.id
+            data = stats[cid]
+            partner.c360_currency_id = company.currency_id
+            partner.c360_lead_ids = Lead.browse(leads_of[cid])
+            partner.c360_lead_count = int(data["lead"])
+            partner.c360_opportunity_count = int(data["opportunity"])
+            partner.c360_opportunity_value = data["value"]
+            partner.c360_qualified_lead_count = int(data["qualified"])
+            partner.c360_competitor_ids = Competitor.browse(competitors_of[cid])
+            partner.c360_quotation_count = int(data["quotations"])
+            partner.c360_order_count = int(data["orders"])
+            partner.c360_order_amount = data["ordered"]
+            partner.c360_warranty_active_count = int(data["warranties"])
+            partner.c360_warranty_expiring_count = int(data["expiring"])
+
+    @api.depends_context("company", "uid")
+    def _compute_c360_finance(self):
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        stats = defaultdict(lambda: defaultdict(float))
+        open_invoices = [
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("company_id", "=", company.id),
+        ]
+        overdue = open_invoices + [("invoice_date_due", "<", today)]
+        for prefix, domain in (("open", open_invoices), ("overdue", overdue)):
+            for partner, count, amount in self._c360_by_commercial(
+                "account.move",
+                domain,
+                "commercial_partner_id",
+                ["__count", "amount_residual_signed:sum"],
+            ):
+                stats[partner.id][prefix] = count
+                stats[partner.id][f"{prefix}_amount"] = amount
+        for partner in self:
+            data = stats[partner.commercial_partner_id.id]
+            partner.c360_open_invoice_count = int(data["open"])
+            partner.c360_open_invoice_amount = data["open_amount"]
+            partner.c360_overdue_invoice_count = int(data["overdue"])
+            partner.c360_overdue_invoice_amount = data["overdue_amount"]
+
+    def _c360_action(self, xmlid, domain, context=None):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = domain
+        action["context"] = dict(context or {}, create=False)
+        return action
+
+    def action_c360_open_leads(self):
+        return self._c360_action(
+            "crm.crm_lead_all_leads",
+            [("id", "in", self.c360_lead_ids.ids)],
+        )
+
+    def action_c360_quotations(self):
+        return self._c360_action(
+            "sale.action_quotations_with_onboarding",
+            [
+                ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("state", "in", ("draft", "sent")),
+                ("company_id", "=", self.env.company.id),
+            ],
+        )
+
+    def action_c360_orders(self):
+        return self._c360_action(
+            "sale.action_orders",
+            [
+                ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("state", "=", "sale"),
+                ("company_id", "=", self.env.company.id),
+            ],
+        )
+
+    def _c360_invoice_domain(self, overdue=False):
+        domain = [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("company_id", "=", self.env.company.id),
+        ]
+        if overdue:
+            domain.append(("invoice_date_due", "<", fields.Date.context_today(self)))
+        return domain
+
+    def action_c360_open_invoices(self):
+        return self._c360_action(
+            "account.action_move_out_invoice_type", self._c360_invoice_domain()
+        )
+
+    def action_c360_overdue_invoices(self):
+        return self._c360_action(
+            "account.action_move_out_invoice_type", self._c360_invoice_domain(overdue=True)
+        )
+
+    def action_c360_warranties(self):
+        return self._c360_action(
+            "crm_extended.crm_warranty_contract_action",
+            [
+                ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("state", "=", "active"),
+                ("company_id", "=", self.env.company.id),
+            ],
+        )
