@@ -16,6 +16,7 @@
         "views/crm_extended_menus.xml",
         "views/res_config_settings_views.xml",
         # -- credit control --
+        "data/credit_activity_type.xml",
         "views/res_config_settings_credit_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",

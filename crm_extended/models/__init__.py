@@ -7,6 +7,8 @@ from . import account_move
 from . import crm_credit_guard
 from . import res_partner_credit
 from . import sale_order_credit
+from . import sale_order_line_credit
+from . import payment_transaction_credit
 
 # -- sales cycles and qualification --
 from . import crm_qualification_questionnaire

@@ -8,9 +8,10 @@ class ResCompany(models.Model):
     # -- credit control --
     credit_hold_block_on_limit = fields.Boolean(
         string="Block Orders Over Credit Limit",
-        default=True,
-        help="Exceeding a customer's credit limit blocks the confirmation of sale orders. "
-        "When off, the limit only warns.",
+        default=False,
+        help="Opt-in: exceeding a customer's credit limit blocks the confirmation of sale "
+        "orders until a credit controller approves them. When off (the default, as Odoo's own "
+        "credit limit), the limit only warns; credit holds and the overdue rule always block.",
     )
     credit_hold_warning_percent = fields.Float(
         string="Credit Warning Threshold (%)",

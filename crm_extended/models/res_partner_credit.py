@@ -1,7 +1,7 @@
 import operator as py_operator
 from collections import defaultdict
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_amount
@@ -12,8 +12,12 @@ CREDIT_STATUS = [
     ("exceeded", "Exceeded"),
     ("hold", "On Hold"),
 ]
-# Fields only credit controllers may change on a commercial entity.
+# Fields only credit controllers may change (on any partner, or in sudo()).
 CREDIT_CONTROLLED_FIELDS = ("credit_limit", "credit_hold", "credit_hold_reason")
+# Who reads credit figures, status and reasons: sales and finance (field `groups`).
+CREDIT_READ_GROUPS = (
+    "sales_team.group_sale_salesman,account.group_account_invoice,account.group_account_readonly"
+)
 SEARCH_OPERATORS = {
     "<": py_operator.lt,
     "<=": py_operator.le,
@@ -29,10 +33,13 @@ class ResPartner(models.Model):
         string="Credit Hold",
         company_dependent=True,
         copy=False,
+        groups=CREDIT_READ_GROUPS,
         help="Manual credit hold in the current company: orders of this customer cannot be "
         "confirmed without the approval of a credit controller.",
     )
-    credit_hold_reason = fields.Char(string="Hold Reason", company_dependent=True, copy=False)
+    credit_hold_reason = fields.Char(
+        string="Hold Reason", company_dependent=True, copy=False, groups=CREDIT_READ_GROUPS
+    )
     credit_currency_id = fields.Many2one(
         "res.currency", string="Credit Currency", compute="_compute_credit_currency_id"
     )
@@ -41,24 +48,28 @@ class ResPartner(models.Model):
         compute="_compute_credit_figures",
         currency_field="credit_currency_id",
         compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_exposure_orders = fields.Monetary(
         string="Orders Not Invoiced",
         compute="_compute_credit_figures",
         currency_field="credit_currency_id",
         compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_exposure_draft = fields.Monetary(
         string="Draft Invoices",
         compute="_compute_credit_figures",
         currency_field="credit_currency_id",
         compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_exposure = fields.Monetary(
         string="Credit Exposure",
         compute="_compute_credit_figures",
         currency_field="credit_currency_id",
         compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
         help="Open receivables + confirmed orders not yet invoiced + draft invoices, in the "
         "company currency, for the commercial entity in the current company.",
     )
@@ -67,18 +78,21 @@ class ResPartner(models.Model):
         compute="_compute_credit_figures",
         currency_field="credit_currency_id",
         compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_overdue_amount = fields.Monetary(
         string="Overdue Amount",
         compute="_compute_credit_figures",
         currency_field="credit_currency_id",
         compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_overdue_days = fields.Integer(
         string="Days Overdue",
         compute="_compute_credit_figures",
         search="_search_credit_overdue_days",
         compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
         help="Days past due of the oldest overdue posted customer invoice.",
     )
     credit_on_hold = fields.Boolean(
@@ -86,12 +100,14 @@ class ResPartner(models.Model):
         compute="_compute_credit_figures",
         search="_search_credit_on_hold",
         compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_over_limit = fields.Boolean(
         string="Over Credit Limit",
         compute="_compute_credit_figures",
         search="_search_credit_over_limit",
         compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_status = fields.Selection(
         CREDIT_STATUS,
@@ -99,12 +115,19 @@ class ResPartner(models.Model):
         compute="_compute_credit_figures",
         search="_search_credit_status",
         compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_open_order_count = fields.Integer(
-        string="Open Orders", compute="_compute_credit_figures", compute_sudo=True
+        string="Open Orders",
+        compute="_compute_credit_figures",
+        compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_overdue_invoice_count = fields.Integer(
-        string="Overdue Invoices", compute="_compute_credit_figures", compute_sudo=True
+        string="Overdue Invoices",
+        compute="_compute_credit_figures",
+        compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_is_controller = fields.Boolean(
         string="Is Credit Controller", compute="_compute_credit_is_controller"
@@ -119,7 +142,15 @@ class ResPartner(models.Model):
         self.credit_is_controller = self.env.user.has_group("crm_extended.group_credit_controller")
 
     @api.depends_context("company")
-    @api.depends("commercial_partner_id", "credit_hold", "credit_hold_reason")
+    @api.depends(
+        "commercial_partner_id",
+        "commercial_partner_id.credit_limit",
+        "commercial_partner_id.credit_hold",
+        "commercial_partner_id.credit_hold_reason",
+        "credit_limit",
+        "credit_hold",
+        "credit_hold_reason",
+    )
     def _compute_credit_figures(self):
         company = self.env.company
         commercial = self.commercial_partner_id.filtered("id")
@@ -298,7 +329,7 @@ class ResPartner(models.Model):
                             AND COALESCE(aml.date_maturity, aml.date) < %(today)s AS is_overdue
                  ) od
                  WHERE aml.parent_state = 'posted'
-                   AND aml.company_id = %(company)s
+                   AND aml.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(tree)s)
                    AND acc.account_type = 'asset_receivable'
                    AND NOT aml.reconciled
                    AND %(recv_filter)s
@@ -309,7 +340,7 @@ class ResPartner(models.Model):
                   FROM sale_order so
                   JOIN res_partner p ON p.id = so.partner_invoice_id
                  WHERE so.state = 'sale'
-                   AND so.company_id = %(company)s
+                   AND so.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(tree)s)
                    AND %(ord_filter)s
             ),
             ord_invoiced AS (
@@ -359,7 +390,7 @@ class ResPartner(models.Model):
                   JOIN account_move_line aml ON aml.move_id = move.id AND aml.display_type = 'product'
                  WHERE move.state = 'draft'
                    AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.company_id = %(company)s
+                   AND move.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(tree)s)
                    AND %(draft_filter)s
                    AND NOT EXISTS (
                        SELECT 1
@@ -389,7 +420,8 @@ class ResPartner(models.Model):
           GROUP BY partner_id
             """,
             today=today,
-            company=company.id,
+            # the company with its parent and branches, as Odoo's own `credit`
+            tree=f"{company.root_id.parent_path}%",
             root=company.root_id.id,
             currency=company.currency_id.id,
             recv_filter=partner_filter(SQL("p.commercial_partner_id")),
@@ -470,10 +502,11 @@ class ResPartner(models.Model):
     def _credit_check_controller(self):
         """Only credit controllers change credit limits and holds.
 
-        ``sudo()`` keeps the user, so it does not bypass this check; only the
-        system user (data files, upgrades) does.
+        Odoo's own code and other addons write these fields in ``sudo()`` (the
+        commercial sync to contacts, core's tests): that is let through. No
+        RPC call or web form is ever ``sudo()``.
         """
-        if self.env.uid == SUPERUSER_ID:
+        if self.env.su:
             return
         if not self.env.user.has_group("crm_extended.group_credit_controller"):
             raise AccessError(
@@ -482,13 +515,16 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if any(vals.get(name) for name in CREDIT_CONTROLLED_FIELDS):
-                self._credit_check_controller()
-                break
+        defaults = {
+            name for name in CREDIT_CONTROLLED_FIELDS if self.env.context.get(f"default_{name}")
+        }
+        if defaults or any(
+            vals.get(name) for vals in vals_list for name in CREDIT_CONTROLLED_FIELDS
+        ):
+            self._credit_check_controller()
         partners = super().create(vals_list)
         for partner, vals in zip(partners, vals_list, strict=True):
-            if any(vals.get(name) for name in CREDIT_CONTROLLED_FIELDS):
+            if defaults or any(vals.get(name) for name in CREDIT_CONTROLLED_FIELDS):
                 partner._credit_post_changes(dict.fromkeys(CREDIT_CONTROLLED_FIELDS))
         return partners
 
@@ -496,21 +532,83 @@ class ResPartner(models.Model):
         credit_names = [name for name in CREDIT_CONTROLLED_FIELDS if name in vals]
         old_values = {}
         if credit_names:
-            # contacts receive the commercial entity's limit through the
-            # commercial sync: only changes on commercial entities are controlled
+            changed = False
             for partner in self.sudo():
-                if partner.id and partner == partner.commercial_partner_id:
-                    current = {name: partner[name] for name in credit_names}
-                    if any(
-                        (current[name] or False) != (vals[name] or False) for name in credit_names
-                    ):
+                current = {name: partner[name] for name in credit_names}
+                if any((current[name] or False) != (vals[name] or False) for name in credit_names):
+                    changed = True
+                    # contacts get the entity's values by the commercial sync:
+                    # the change is logged once, on the commercial entity
+                    if partner.id and partner == partner.commercial_partner_id:
                         old_values[partner.id] = current
-            if old_values:
+            if changed:
                 self._credit_check_controller()
+        moving = self._credit_moving_controlled_partners(vals)
         result = super().write(vals)
+        if moving:
+            moved = self.browse(moving).filtered(
+                lambda p: p.commercial_partner_id.id != moving[p.id]
+            )
+            if moved:
+                moved._credit_check_move()
         for partner in self.browse(old_values):
             partner._credit_post_changes(old_values[partner.id])
         return result
+
+    def _credit_moving_controlled_partners(self, vals):
+        """Partners whose commercial entity ``vals`` may change while that entity
+        is under credit control (a hold or a limit in any company).
+
+        :return: ``{partner id: commercial entity id before the write}``
+        """
+        if self.env.su or not ({"parent_id", "is_company"} & vals.keys()):
+            return {}
+        before = {p.id: p.commercial_partner_id.id for p in self.sudo() if p.id}
+        commercial_ids = list(set(before.values()))
+        if not commercial_ids:
+            return {}
+        self.flush_model(["credit_hold", "credit_limit"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id FROM res_partner
+                 WHERE id = ANY(%(ids)s)
+                   AND (EXISTS (SELECT 1 FROM jsonb_each_text(credit_hold) h
+                                 WHERE h.value = 'true')
+                        OR EXISTS (SELECT 1 FROM jsonb_each_text(credit_limit) l
+                                    WHERE l.value::numeric > 0))
+                """,
+                ids=commercial_ids,
+            )
+        )
+        controlled = {row[0] for row in rows}
+        return {pid: entity for pid, entity in before.items() if entity in controlled}
+
+    def _credit_check_move(self):
+        """Moving a partner out of (or into another) commercial entity under credit
+        control would move its orders and receivables away from that entity's
+        hold and limit: that is a credit controller's act."""
+        if self.env.user.has_group("crm_extended.group_credit_controller"):
+            for partner in self:
+                partner.sudo().message_post(
+                    body=self.env._(
+                        "Credit control: %(user)s moved %(partner)s to the commercial "
+                        "entity %(entity)s.",
+                        user=self.env.user.name,
+                        partner=partner.display_name,
+                        entity=partner.commercial_partner_id.display_name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            return
+        raise AccessError(
+            self.env._(
+                "%(partner)s belongs to a customer under credit control (a credit hold or "
+                "a credit limit): only credit controllers can change its parent company or "
+                "whether it is a company.",
+                partner=self[:1].display_name,
+            )
+        )
 
     def _credit_post_changes(self, old_values):
         """Log a change of limit, hold or reason in the partner's chatter."""
@@ -549,8 +647,14 @@ class ResPartner(models.Model):
 
     # smart buttons
 
+    def _credit_check_read_access(self):
+        """The credit smart buttons follow the credit fields' `groups`."""
+        if not self.env.su and not self.env.user.has_groups(CREDIT_READ_GROUPS):
+            raise AccessError(self.env._("Only sales and accounting users can see credit figures."))
+
     def action_view_credit_open_orders(self):
         self.ensure_one()
+        self._credit_check_read_access()
         figures = self.commercial_partner_id._credit_get_figures(self.env.company)
         order_ids = figures[self.commercial_partner_id.id]["credit_order_ids"]
         return {
@@ -564,6 +668,7 @@ class ResPartner(models.Model):
 
     def action_view_credit_overdue_invoices(self):
         self.ensure_one()
+        self._credit_check_read_access()
         figures = self.commercial_partner_id._credit_get_figures(self.env.company)
         move_ids = figures[self.commercial_partner_id.id]["credit_overdue_move_ids"]
         return {

@@ -2,15 +2,24 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
+from .res_partner_credit import CREDIT_READ_GROUPS
+
 CREDIT_APPROVAL_STATES = [
     ("none", "Not Requested"),
     ("requested", "Requested"),
     ("approved", "Approved"),
     ("rejected", "Rejected"),
 ]
-# Approval fields only credit controllers may set (the request goes through
-# action_request_credit_approval, open to salespeople).
-CREDIT_APPROVAL_FIELDS = ("credit_approval_amount", "credit_approved_by_id", "credit_approval_date")
+# Approval fields only the credit controllers' actions set: the values they
+# hold bind the approval to one customer, company, currency and total.
+CREDIT_APPROVAL_FIELDS = (
+    "credit_approval_amount",
+    "credit_approved_by_id",
+    "credit_approval_date",
+    "credit_approval_partner_id",
+    "credit_approval_company_id",
+    "credit_approval_currency_id",
+)
 
 
 class SaleOrder(models.Model):
@@ -25,35 +34,86 @@ class SaleOrder(models.Model):
         copy=False,
         tracking=True,
         index=True,
+        groups=CREDIT_READ_GROUPS,
         help="Approval by a credit controller of an order blocked by credit control. "
-        "Raising the total above the approved amount voids the approval.",
+        "Changing the customer, company or currency, or raising the total above the "
+        "approved amount, voids the approval.",
     )
     credit_approval_amount = fields.Monetary(
-        string="Approved Amount", copy=False, readonly=True, tracking=True
+        string="Approved Amount", copy=False, readonly=True, groups=CREDIT_READ_GROUPS
     )
     credit_approved_by_id = fields.Many2one(
-        "res.users", string="Credit Approved By", copy=False, readonly=True
+        "res.users",
+        string="Credit Approved By",
+        copy=False,
+        readonly=True,
+        groups=CREDIT_READ_GROUPS,
     )
-    credit_approval_date = fields.Datetime(string="Credit Approval Date", copy=False, readonly=True)
+    credit_approval_date = fields.Datetime(
+        string="Credit Approval Date", copy=False, readonly=True, groups=CREDIT_READ_GROUPS
+    )
+    credit_approval_partner_id = fields.Many2one(
+        "res.partner",
+        string="Approved Customer",
+        copy=False,
+        readonly=True,
+        groups=CREDIT_READ_GROUPS,
+        help="Commercial entity of the invoice address the approval was given for.",
+    )
+    credit_approval_company_id = fields.Many2one(
+        "res.company",
+        string="Approved Company",
+        copy=False,
+        readonly=True,
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_approval_currency_id = fields.Many2one(
+        "res.currency",
+        string="Approved Currency",
+        copy=False,
+        readonly=True,
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_customer_accepted = fields.Boolean(
+        string="Accepted Online, Awaiting Credit",
+        copy=False,
+        readonly=True,
+        groups=CREDIT_READ_GROUPS,
+        help="The customer signed or paid this quotation online while credit control "
+        "blocked it: approving the credit confirms it.",
+    )
     credit_block_reason = fields.Char(
         string="Credit Block",
         compute="_compute_credit_block_reason",
+        groups=CREDIT_READ_GROUPS,
         help="Why confirming this order now would be blocked by credit control.",
     )
     credit_warning = fields.Char(
         string="Credit Warning",
         compute="_compute_credit_block_reason",
+        groups=CREDIT_READ_GROUPS,
         help="The order takes the customer above its credit limit, but the company "
         "only warns on the limit.",
     )
     credit_can_approve = fields.Boolean(compute="_compute_credit_can_approve")
 
-    @api.depends("amount_total", "credit_approval_amount")
+    # ------------------------------------------------------------ computes
+
+    @api.depends(
+        "amount_total",
+        "currency_id",
+        "company_id",
+        "partner_invoice_id.commercial_partner_id",
+        "credit_approval_amount",
+        "credit_approval_partner_id",
+        "credit_approval_company_id",
+        "credit_approval_currency_id",
+    )
     def _compute_credit_approval_state(self):
         for order in self:
             state = order.credit_approval_state or "none"
             if state == "approved" and not order._credit_approval_covers():
-                # the total went above what was approved: the approval is void
+                # customer, company, currency or total differ from what was approved
                 state = "none"
             order.credit_approval_state = state
 
@@ -73,7 +133,8 @@ class SaleOrder(models.Model):
     def _compute_credit_block_reason(self):
         self.credit_block_reason = False
         self.credit_warning = False
-        orders = self.filtered(lambda o: o.id and o.state in ("draft", "sent"))
+        # new records too: the banner shows while the quotation is being written
+        orders = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_invoice_id)
         for company, company_orders in orders.grouped("company_id").items():
             warnings = {}
             blocked = company_orders._credit_evaluate(company, cumulative=False, warnings=warnings)
@@ -82,24 +143,189 @@ class SaleOrder(models.Model):
             for order, message in warnings.items():
                 order.credit_warning = message
 
-    def _credit_approval_covers(self):
-        """The order is approved for a total at least its current total."""
+    # ------------------------------------------------------------ CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A confirmed order is only made by confirming a quotation: whatever the
+        # path (vals or a context default), the order is created as a quotation
+        # and then moved to `sale` through write(), which runs the credit check.
+        default_state = self.env.context.get("default_state")
+        confirm_indexes = []
+        for index, vals in enumerate(vals_list):
+            if vals.get("state", default_state) == "sale":
+                vals["state"] = "draft"
+                confirm_indexes.append(index)
+        orders = super().create(vals_list)
+        # check the values that ended on the records (context defaults included)
+        orders._credit_check_approval_values()
+        if confirm_indexes:
+            orders.browse([orders[i].id for i in confirm_indexes]).write({"state": "sale"})
+        return orders
+
+    def write(self, vals):
+        self._credit_check_approval_write(vals)
+        if vals.get("state") == "sale":
+            # every way into the `sale` state (action_confirm included) passes here
+            self._credit_check_confirmation()
+        approved = self._credit_approved_orders()
+        result = super().write(vals)
+        approved._credit_note_voided()
+        return result
+
+    # ------------------------------------------------------------ actions
+
+    def action_request_credit_approval(self):
         self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            raise UserError(self.env._("Only quotations can be submitted for credit approval."))
+        if self.credit_approval_state == "requested":
+            raise UserError(
+                self.env._(
+                    "The credit approval of %(order)s is already requested.", order=self.name
+                )
+            )
+        self.check_access("write")
+        controllers = self._credit_controllers()
+        if not controllers:
+            raise UserError(
+                self.env._(
+                    "No credit controller is set for %(company)s: ask your administrator.",
+                    company=self.company_id.name,
+                )
+            )
+        self._credit_request(
+            self.env._(
+                "Credit approval requested by %(user)s for %(amount)s: %(reason)s",
+                user=self.env.user.name,
+                amount=format_amount(self.env, self.amount_total, self.currency_id),
+                reason=self.credit_block_reason or self.env._("no block at the moment"),
+            )
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Credit approval requested: %(controllers)s will review %(order)s.",
+                    controllers=", ".join(controllers.mapped("name")),
+                    order=self.name,
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_approve_credit(self):
+        self.ensure_one()
+        self._credit_check_controller()
+        if self.state not in ("draft", "sent"):
+            raise UserError(self.env._("Only quotations can be approved by credit control."))
+        # the controller may lack the sales rights to write the order: the
+        # group check above is the gate, this write the logged path
+        order = self.sudo()
+        order.write(
+            {
+                "credit_approval_state": "approved",
+                "credit_approval_amount": self.amount_total,
+                "credit_approved_by_id": self.env.uid,
+                "credit_approval_date": fields.Datetime.now(),
+                "credit_approval_partner_id": self.partner_invoice_id.commercial_partner_id.id,
+                "credit_approval_company_id": self.company_id.id,
+                "credit_approval_currency_id": self.currency_id.id,
+            }
+        )
+        self._credit_done_activities(self.env._("Approved"))
+        order._credit_notify_salesperson(
+            self.env._(
+                "Credit approved by %(user)s for %(amount)s.",
+                user=self.env.user.name,
+                amount=format_amount(self.env, self.amount_total, self.currency_id),
+            )
+        )
+        if order.credit_customer_accepted:
+            # the customer already signed or paid online: the approval confirms
+            order.with_context(send_email=True).action_confirm()
+        return True
+
+    def action_reject_credit(self):
+        self.ensure_one()
+        self._credit_check_controller()
+        if self.state not in ("draft", "sent"):
+            raise UserError(self.env._("Only quotations can be rejected by credit control."))
+        self.sudo().write(
+            {
+                "credit_approval_state": "rejected",
+                "credit_approval_amount": 0.0,
+                "credit_approved_by_id": self.env.uid,
+                "credit_approval_date": fields.Datetime.now(),
+                "credit_approval_partner_id": False,
+                "credit_approval_company_id": False,
+                "credit_approval_currency_id": False,
+            }
+        )
+        self._credit_done_activities(self.env._("Rejected"))
+        self.sudo()._credit_notify_salesperson(
+            self.env._(
+                "Credit rejected by %(user)s for %(amount)s.",
+                user=self.env.user.name,
+                amount=format_amount(self.env, self.amount_total, self.currency_id),
+            )
+        )
+        return True
+
+    # ------------------------------------------------------------ Odoo's own confirmation paths
+
+    def _validate_order(self):
+        """Portal acceptance: a blocked quotation waits for a credit controller.
+
+        The customer sees no error and no credit information: the signature
+        is kept, the order stays a quotation and the controllers get an
+        approval request; approving it then confirms the order.
+        """
+        held = self._credit_hold_online_acceptance()
+        if rest := self - held:
+            return super(SaleOrder, rest)._validate_order()
+        return None
+
+    # ------------------------------------------------------------ business methods
+
+    def _credit_approval_covers(self):
+        """The order is approved for its customer, company, currency and total."""
+        self.ensure_one()
+        order = self.sudo()
         return (
-            self.credit_approval_state == "approved"
-            and self.currency_id.compare_amounts(self.amount_total, self.credit_approval_amount)
+            order.credit_approval_state == "approved"
+            and order.credit_approval_partner_id == order.partner_invoice_id.commercial_partner_id
+            and order.credit_approval_company_id == order.company_id
+            and order.credit_approval_currency_id == order.currency_id
+            and order.currency_id.compare_amounts(order.amount_total, order.credit_approval_amount)
             <= 0
         )
 
     def _credit_paid_by_transaction(self):
-        """The order is already fully paid by done payment transactions."""
+        """The order is fully paid by done transactions of its own customer.
+
+        A transaction counts only when it is linked to this order alone, so
+        one payment never exempts two orders.
+        """
         self.ensure_one()
-        transactions = self.sudo().transaction_ids.filtered(lambda tx: tx.state == "done")
+        order = self.sudo()
+        customer = order.partner_invoice_id.commercial_partner_id
+        transactions = order.transaction_ids.filtered(
+            lambda tx: (
+                tx.state == "done"
+                and tx.sale_order_ids == order
+                and tx.partner_id.commercial_partner_id == customer
+            )
+        )
         paid = sum(
-            tx.currency_id._convert(tx.amount, self.currency_id, self.company_id)
+            tx.currency_id._convert(tx.amount, order.currency_id, order.company_id)
             for tx in transactions
         )
-        return bool(transactions) and self.currency_id.compare_amounts(paid, self.amount_total) >= 0
+        return (
+            bool(transactions) and order.currency_id.compare_amounts(paid, order.amount_total) >= 0
+        )
 
     def _credit_evaluate(self, company, cumulative=True, warnings=None):
         """Credit check of orders of ``company``.
@@ -119,7 +345,8 @@ class SaleOrder(models.Model):
         company_currency = company.currency_id
         today = fields.Date.context_today(self)
         blocked = {}
-        for order in self.sorted("id"):
+        orders = self.sorted(lambda o: o._origin.id or 0) if cumulative else self
+        for order in orders:
             partner = order.partner_invoice_id.commercial_partner_id
             values = figures[partner.id]
             amount = order.currency_id._convert(
@@ -175,45 +402,133 @@ class SaleOrder(models.Model):
         controlled = partners.filtered(lambda p: p.credit_limit > 0 or p.credit_hold)
         return self.filtered(lambda o: o.partner_invoice_id.commercial_partner_id in controlled)
 
-    def _credit_check_confirmation(self):
-        """Refuse to confirm orders blocked by credit control.
+    def _credit_blocked_orders(self):
+        """``{order: message}`` of the quotations credit control blocks now.
 
         Runs for every caller (sudo, administrators, any context). The guard
         rows are updated first, so that two transactions confirming orders of
         the same customer serialize (see crm.credit.guard).
         """
         orders = self.filtered(lambda o: o.state in ("draft", "sent"))
-        messages = []
+        blocked = {}
         for company, company_orders in orders.grouped("company_id").items():
             company_orders = company_orders._credit_orders_to_check(company)
             if not company_orders:
                 continue
             partners = company_orders.partner_invoice_id.commercial_partner_id
-            self.env["crm.credit.guard"].sudo()._lock(partners.ids, company.id)
-            blocked = company_orders._credit_evaluate(company)
-            messages += [
-                self.env._(
-                    "Order %(order)s cannot be confirmed. %(message)s",
-                    order=order.name,
-                    message=message,
-                )
-                for order, message in blocked.items()
-            ]
-        if messages:
-            raise UserError("\n".join(messages))
+            # one guard row per customer for the company and its branches
+            self.env["crm.credit.guard"].sudo()._lock(partners.ids, company.root_id.id)
+            blocked.update(company_orders._credit_evaluate(company))
+        return blocked
 
-    def action_confirm(self):
-        self._credit_check_confirmation()
-        return super().action_confirm()
+    def _credit_check_confirmation(self):
+        """Refuse to confirm orders blocked by credit control."""
+        blocked = self._credit_blocked_orders()
+        if blocked:
+            raise UserError(
+                "\n".join(
+                    self.env._(
+                        "Order %(order)s cannot be confirmed. %(message)s",
+                        order=order.name,
+                        message=message,
+                    )
+                    for order, message in blocked.items()
+                )
+            )
+
+    def _credit_hold_online_acceptance(self):
+        """Keep blocked quotations the customer accepted online as quotations.
+
+        Marks them accepted and requests the credit approval (without any
+        message to the customer). :return: the orders held
+        """
+        held = self.browse([order.id for order in self._credit_blocked_orders()])
+        for order in held.sudo():
+            order.credit_customer_accepted = True
+            if order.credit_approval_state != "requested":
+                order._credit_request(
+                    order.env._(
+                        "The customer accepted %(order)s online (%(amount)s), but credit "
+                        "control blocks it: the order stays a quotation until a credit "
+                        "controller approves it.",
+                        order=order.name,
+                        amount=format_amount(order.env, order.amount_total, order.currency_id),
+                    )
+                )
+        return held
+
+    def _credit_request(self, note):
+        """Mark the approval requested, schedule the controllers' activities and
+        log ``note`` as an internal note (never shown to the customer)."""
+        self.ensure_one()
+        order = self.sudo()
+        order.credit_approval_state = "requested"
+        for user in order._credit_controllers():
+            order.activity_schedule(
+                "crm_extended.mail_activity_type_credit_approval",
+                note=note,
+                user_id=user.id,
+            )
+        order.message_post(body=note, subtype_xmlid="mail.mt_note")
+
+    def _credit_approved_orders(self):
+        return self.sudo().filtered(lambda o: o.credit_approval_state == "approved")
+
+    def _credit_note_voided(self):
+        """Log the approvals that a change of these (formerly approved) orders voided."""
+        for order in self.sudo().filtered(lambda o: o.credit_approval_state != "approved"):
+            order.message_post(
+                body=order.env._(
+                    "The credit approval is void: the customer, company, currency or total "
+                    "of the order changed since it was approved."
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _credit_notify_salesperson(self, body):
+        """Log ``body`` as an internal note that notifies the order's salesperson."""
+        self.ensure_one()
+        partner = self.user_id.partner_id
+        self.message_post(
+            body=body,
+            subtype_xmlid="mail.mt_note",
+            partner_ids=partner.ids if partner and partner != self.env.user.partner_id else [],
+        )
+
+    def _credit_may_set_approval(self):
+        """Approval values come from the controllers' actions only: those run in
+        ``sudo()`` after checking the user is a credit controller. No RPC call is
+        ever ``sudo()``, so no context key, import or direct write gets here."""
+        return self.env.uid == SUPERUSER_ID or (
+            self.env.su and self.env.user.has_group("crm_extended.group_credit_controller")
+        )
 
     @api.model
     def _credit_check_approval_write(self, vals):
-        """Approving or rejecting belongs to credit controllers, whatever the path."""
-        touched = any(name in vals for name in CREDIT_APPROVAL_FIELDS) or vals.get(
+        touched = any(vals.get(name) for name in CREDIT_APPROVAL_FIELDS) or vals.get(
             "credit_approval_state"
         ) in ("approved", "rejected")
-        if touched and self.env.uid != SUPERUSER_ID:
-            self._credit_check_controller()
+        if touched and not self._credit_may_set_approval():
+            raise self._credit_approval_access_error()
+
+    def _credit_check_approval_values(self):
+        """Refuse records that ended up with approval values (e.g. from context
+        defaults) their creator may not set."""
+        if self._credit_may_set_approval():
+            return
+        for order in self.sudo():
+            if order.credit_approval_state in ("approved", "rejected") or any(
+                order[name] for name in CREDIT_APPROVAL_FIELDS
+            ):
+                raise self._credit_approval_access_error()
+
+    def _credit_approval_access_error(self):
+        return AccessError(
+            self.env._(
+                "Only credit controllers can approve or reject orders blocked by credit "
+                "control, with the Approve Credit and Reject Credit buttons."
+            )
+        )
 
     @api.model
     def _credit_check_controller(self):
@@ -223,16 +538,6 @@ class SaleOrder(models.Model):
                     "Only credit controllers can approve or reject orders blocked by credit control."
                 )
             )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._credit_check_approval_write(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._credit_check_approval_write(vals)
-        return super().write(vals)
 
     def _credit_controllers(self):
         """Users who receive the approval requests of this order's company."""
@@ -246,112 +551,9 @@ class SaleOrder(models.Model):
         )
 
     def _credit_done_activities(self, feedback):
-        todo = self.env.ref("mail.mail_activity_data_todo")
+        activity_type = self.env.ref("crm_extended.mail_activity_type_credit_approval")
         activities = self.sudo().activity_ids.filtered(
-            lambda a: a.activity_type_id == todo and a.summary == self._credit_activity_summary()
+            lambda a: a.activity_type_id == activity_type
         )
         if activities:
             activities.action_feedback(feedback=feedback)
-
-    @api.model
-    def _credit_activity_summary(self):
-        return "Credit approval"
-
-    def action_request_credit_approval(self):
-        self.ensure_one()
-        if self.state not in ("draft", "sent"):
-            raise UserError(self.env._("Only quotations can be submitted for credit approval."))
-        if self.credit_approval_state == "requested":
-            raise UserError(
-                self.env._(
-                    "The credit approval of %(order)s is already requested.", order=self.name
-                )
-            )
-        self.check_access("write")
-        controllers = self._credit_controllers()
-        if not controllers:
-            raise UserError(
-                self.env._(
-                    "No credit controller is set for %(company)s: ask your administrator.",
-                    company=self.company_id.name,
-                )
-            )
-        reason = self.credit_block_reason or self.env._("no block at the moment")
-        self.credit_approval_state = "requested"
-        for user in controllers:
-            self.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self._credit_activity_summary(),
-                note=self.env._(
-                    "Please review the credit approval of %(order)s (%(amount)s): %(reason)s",
-                    order=self.name,
-                    amount=format_amount(self.env, self.amount_total, self.currency_id),
-                    reason=reason,
-                ),
-                user_id=user.id,
-            )
-        self.message_post(
-            body=self.env._(
-                "Credit approval requested by %(user)s on %(date)s for %(amount)s: %(reason)s",
-                user=self.env.user.name,
-                date=fields.Datetime.to_string(fields.Datetime.now()),
-                amount=format_amount(self.env, self.amount_total, self.currency_id),
-                reason=reason,
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
-        return True
-
-    def action_approve_credit(self):
-        self.ensure_one()
-        self._credit_check_controller()
-        if self.state not in ("draft", "sent"):
-            raise UserError(self.env._("Only quotations can be approved by credit control."))
-        now = fields.Datetime.now()
-        # the controller may lack the sales rights to write the order: the
-        # group check above is the gate, the write is the logged path
-        self.sudo().write(
-            {
-                "credit_approval_state": "approved",
-                "credit_approval_amount": self.amount_total,
-                "credit_approved_by_id": self.env.uid,
-                "credit_approval_date": now,
-            }
-        )
-        self._credit_done_activities(self.env._("Approved"))
-        self.sudo().message_post(
-            body=self.env._(
-                "Credit approved by %(user)s on %(date)s for %(amount)s.",
-                user=self.env.user.name,
-                date=fields.Datetime.to_string(now),
-                amount=format_amount(self.env, self.amount_total, self.currency_id),
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
-        return True
-
-    def action_reject_credit(self):
-        self.ensure_one()
-        self._credit_check_controller()
-        if self.state not in ("draft", "sent"):
-            raise UserError(self.env._("Only quotations can be rejected by credit control."))
-        now = fields.Datetime.now()
-        self.sudo().write(
-            {
-                "credit_approval_state": "rejected",
-                "credit_approval_amount": 0.0,
-                "credit_approved_by_id": self.env.uid,
-                "credit_approval_date": now,
-            }
-        )
-        self._credit_done_activities(self.env._("Rejected"))
-        self.sudo().message_post(
-            body=self.env._(
-                "Credit rejected by %(user)s on %(date)s for %(amount)s.",
-                user=self.env.user.name,
-                date=fields.Datetime.to_string(now),
-                amount=format_amount(self.env, self.amount_total, self.currency_id),
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
-        return True

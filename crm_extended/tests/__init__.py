@@ -5,6 +5,7 @@ from . import test_credit
 from . import test_credit_concurrency
 from . import test_credit_performance
 from . import test_credit_tour
+from . import test_credit_side_doors
 
 # -- sales cycles and qualification --
 from . import test_sales_cycle
