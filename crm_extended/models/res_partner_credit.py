@@ -129,6 +129,14 @@ class ResPartner(models.Model):
         compute_sudo=True,
         groups=CREDIT_READ_GROUPS,
     )
+    credit_reported = fields.Boolean(
+        string="In Credit Exposure Report",
+        compute="_compute_credit_reported",
+        search="_search_credit_reported",
+        groups=CREDIT_READ_GROUPS,
+        help="Commercial entities with a credit limit or hold in the current company, or "
+        "with a customer invoice or confirmed order of the company or its branches.",
+    )
     credit_is_controller = fields.Boolean(
         string="Is Credit Controller", compute="_compute_credit_is_controller"
     )
@@ -167,6 +175,68 @@ class ResPartner(models.Model):
         for name, groups in ids_by_value.items():
             for value, ids in groups.items():
                 self.browse(ids)[name] = value
+
+    @api.depends_context("company")
+    def _compute_credit_reported(self):
+        reported = set(self._credit_report_partner_ids(self.env.company))
+        for partner in self:
+            partner.credit_reported = partner.id in reported
+
+    def _search_credit_reported(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        ids = self._credit_report_partner_ids(self.env.company)
+        if True in value:
+            return Domain("id", "in", ids)
+        return Domain("id", "not in", ids)
+
+    @api.model
+    def _credit_report_partner_ids(self, company, date_from=None, date_to=None):
+        """The customers of the credit exposure analysis (list and XLSX export).
+
+        Commercial entities with a credit limit or hold in ``company``, or with
+        a customer invoice or a confirmed order of the company or its branches
+        (dated in the range, when one is given). One query.
+        """
+        dates = [SQL("TRUE")]
+        order_dates = [SQL("TRUE")]
+        if date_from:
+            dates.append(SQL("move.invoice_date >= %s", date_from))
+            order_dates.append(SQL("so.date_order >= %s", date_from))
+        if date_to:
+            dates.append(SQL("move.invoice_date <= %s", date_to))
+            order_dates.append(SQL("so.date_order < %s::date + 1", date_to))
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT move.commercial_partner_id
+                  FROM account_move move
+                 WHERE move.company_id IN (SELECT id FROM res_company
+                                            WHERE parent_path LIKE %(tree)s)
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND move.state IN ('draft', 'posted') AND %(dates)s
+                 UNION
+                SELECT partner.commercial_partner_id
+                  FROM sale_order so
+                  JOIN res_partner partner ON partner.id = so.partner_invoice_id
+                 WHERE so.company_id IN (SELECT id FROM res_company
+                                          WHERE parent_path LIKE %(tree)s)
+                   AND so.state = 'sale' AND %(order_dates)s
+                 UNION
+                SELECT partner.id
+                  FROM res_partner partner
+                 WHERE partner.id = partner.commercial_partner_id
+                   AND (COALESCE((partner.credit_limit ->> %(key)s)::numeric, 0) > 0
+                        OR COALESCE((partner.credit_hold ->> %(key)s)::boolean, FALSE))
+                """,
+                tree=f"{company.root_id.parent_path}%",
+                key=str(company.id),
+                dates=SQL(" AND ").join(dates),
+                order_dates=SQL(" AND ").join(order_dates),
+            )
+        )
+        return [row[0] for row in rows if row[0]]
 
     @api.model
     def _credit_figure_fields(self):

@@ -44,11 +44,20 @@ class XlsxReportWriter:
     SAMPLE_ROWS = 200  # rows looked at to size the columns
     MAX_WIDTH = 60
 
-    def __init__(self, title, columns, currency=None, filters=()):
+    def __init__(self, title, columns, currency=None, filters=(), total_label="Total"):
         self.title = title
         self.columns = columns
         self.currency = currency
         self.filters = list(filters)
+        self.total_label = total_label
+
+    def _round_total(self, col, value):
+        """Sums of floats carry binary noise (82134.48000000001): round them as shown."""
+        if col.kind == MONEY:
+            return self.currency.round(value) if self.currency else round(value, 2)
+        if col.kind == INTEGER:
+            return int(value)
+        return round(value, 6)
 
     def _fit_widths(self, sample):
         widths = []
@@ -144,11 +153,14 @@ class XlsxReportWriter:
                 row_index += 1
                 label_col = next((i for i, col in enumerate(self.columns) if not col.total), None)
                 if label_col is not None:
-                    sheet.write_string(row_index, label_col, "Total", fmt["total_label"])
+                    sheet.write_string(row_index, label_col, self.total_label, fmt["total_label"])
                 for index, col in enumerate(self.columns):
                     if col.total:
                         sheet.write_number(
-                            row_index, index, totals[col.key], fmt["total"][col.kind]
+                            row_index,
+                            index,
+                            self._round_total(col, totals[col.key]),
+                            fmt["total"][col.kind],
                         )
 
             filters_sheet.set_column(0, 0, 22)

@@ -6,6 +6,8 @@ from . import test_credit_concurrency
 from . import test_credit_performance
 from . import test_credit_tour
 from . import test_credit_side_doors
+from . import test_credit_online
+from . import test_credit_ui
 
 # -- sales cycles and qualification --
 from . import test_sales_cycle

@@ -86,7 +86,9 @@ class CrmExtendedXlsxExport(models.TransientModel):
             (self.env._("Exported by"), self.env.user.name),
             (self.env._("Exported on"), fields.Date.context_today(self)),
         ]
-        writer = XlsxReportWriter(title, columns, self.company_id.currency_id, filters)
+        writer = XlsxReportWriter(
+            title, columns, self.company_id.currency_id, filters, total_label=self.env._("Total")
+        )
         data = writer.write(chunks)
         stamp = fields.Date.context_today(self).strftime("%Y%m%d")
         self.write(
@@ -270,49 +272,15 @@ class CrmExtendedXlsxExport(models.TransientModel):
     def _xlsx_credit_exposure(self):
         """One row per customer of the company: limit, exposure and its parts, status.
 
-        Customers are the commercial entities with a credit limit or hold, or with
-        a customer invoice or confirmed order (dated in the range, when one is set).
+        Customers are those of the Credit Exposure list (see
+        ``res.partner._credit_report_partner_ids``).
         """
         if not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(self.env._("Only invoicing users may export credit exposure."))
         company = self.company_id
-        dates = [SQL("TRUE")]
-        order_dates = [SQL("TRUE")]
-        if self.date_from:
-            dates.append(SQL("move.invoice_date >= %s", self.date_from))
-            order_dates.append(SQL("so.date_order >= %s", self.date_from))
-        if self.date_to:
-            dates.append(SQL("move.invoice_date <= %s", self.date_to))
-            order_dates.append(SQL("so.date_order < %s::date + 1", self.date_to))
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT move.commercial_partner_id
-                  FROM account_move move
-                 WHERE move.company_id = %(company)s
-                   AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.state IN ('draft', 'posted') AND %(dates)s
-                 UNION
-                SELECT partner.commercial_partner_id
-                  FROM sale_order so
-                  JOIN res_partner partner ON partner.id = so.partner_invoice_id
-                 WHERE so.company_id = %(company)s AND so.state = 'sale' AND %(order_dates)s
-                 UNION
-                SELECT partner.id
-                  FROM res_partner partner
-                 WHERE partner.parent_id IS NULL
-                   AND (COALESCE((partner.credit_limit ->> %(key)s)::numeric, 0) > 0
-                        OR COALESCE((partner.credit_hold ->> %(key)s)::boolean, FALSE))
-                """,
-                company=company.id,
-                key=str(company.id),
-                dates=SQL(" AND ").join(dates),
-                order_dates=SQL(" AND ").join(order_dates),
-            )
-        )
-        ids = [row[0] for row in self.env.cr.fetchall() if row[0]]
         Partner = self.env["res.partner"].with_company(company)
+        # the same customers as the Credit Exposure list (one definition)
+        ids = Partner._credit_report_partner_ids(company, self.date_from, self.date_to)
         partners = Partner.search([("id", "in", ids)], order="complete_name, id")
         statuses = dict(Partner._fields["credit_status"]._description_selection(self.env))
 

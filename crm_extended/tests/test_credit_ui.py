@@ -1,0 +1,121 @@
+"""What sales and finance see of credit control agrees with itself."""
+
+import ast
+import base64
+import io
+import re
+
+import openpyxl
+
+from odoo import Command
+from odoo.fields import Domain
+from odoo.tests import tagged
+
+from ..report.xlsx_writer import MONEY, Column, XlsxReportWriter
+from .credit_common import CreditCommon
+
+RAW_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+@tagged("post_install", "-at_install")
+class TestCreditExposureList(CreditCommon):
+    def test_list_and_export_show_the_same_customers(self):
+        held = self.env["res.partner"].create(
+            {
+                "name": "Zz Held Without Sales",
+                "is_company": True,
+                "credit_hold": True,
+                "credit_hold_reason": "Dispute",
+            }
+        )
+        over = self.env["res.partner"].create(
+            {"name": "Zz Over Without Invoices", "is_company": True, "credit_limit": 50.0}
+        )
+        self.assertEqual(held.customer_rank, 0)
+        self.assertEqual(over.customer_rank, 0)
+        self._invoice(300.0)  # the common customer has an invoice
+        action = self.env.ref("crm_extended.res_partner_credit_exposure_action")
+        domain = Domain(ast.literal_eval(action.domain))
+        listed = self.env["res.partner"].with_user(self.controller).search(domain)
+        self.assertIn(held, listed)
+        self.assertIn(over, listed)
+        self.assertIn(self.customer, listed)
+        self.assertNotIn(self.contact, listed)
+        wizard = (
+            self.env["crm.extended.xlsx.export"]
+            .with_user(self.controller)
+            .create({"report_type": "credit_exposure"})
+        )
+        wizard.action_export()
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file_data))).worksheets[0]
+        names = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
+        names.discard(self.env._("Total"))
+        self.assertEqual(names, set(listed.mapped("display_name")))
+
+    def test_totals_have_no_float_noise(self):
+        writer = XlsxReportWriter(
+            "Noise", [Column("name", "Name"), Column("amount", "Amount", MONEY, total=True)]
+        )
+        rows = [{"name": str(i), "amount": value} for i, value in enumerate((0.1, 0.2))]
+        self.assertNotEqual(sum(row["amount"] for row in rows), 0.3, "float noise is real")
+        sheet = openpyxl.load_workbook(io.BytesIO(writer.write(iter([rows])))).worksheets[0]
+        self.assertEqual(sheet.cell(row=len(rows) + 2, column=2).value, 0.3)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditApprovalLoop(CreditCommon):
+    def setUp(self):
+        super().setUp()
+        self.customer.write({"credit_hold": True, "credit_hold_reason": "Review"})
+        self.order = self._order(1500.0, user=self.salesman)
+
+    def test_request_gives_feedback(self):
+        action = self.order.with_user(self.salesman).action_request_credit_approval()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn(self.controller.name, action["params"]["message"])
+
+    def test_salesperson_notified_of_the_decision_without_raw_times(self):
+        for method, word in (
+            ("action_reject_credit", "rejected"),
+            ("action_approve_credit", "approved"),
+        ):
+            getattr(self.order.with_user(self.controller), method)()
+            message = self.order.message_ids[0]
+            self.assertIn(word, message.body)
+            self.assertIn(self.salesman.partner_id, message.partner_ids)
+            self.assertIn(self.salesman.partner_id, message.notified_partner_ids)
+        for message in self.order.message_ids:
+            self.assertFalse(RAW_DATETIME.search(message.body or ""), message.body)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditCompanyTree(CreditCommon):
+    def test_branch_documents_count_at_the_parent_company(self):
+        self.company.write({"child_ids": [Command.create({"name": "Credit Branch"})]})
+        self.env.cr.precommit.run()  # load the chart of accounts of the branch
+        branch = self.company.child_ids
+        self.env.user.company_ids |= branch
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "invoice_date": "2026-01-01",
+                "company_id": branch.id,
+                "partner_id": self.customer.id,
+                "invoice_line_ids": [Command.create({"name": "branch sale", "price_unit": 400.0})],
+            }
+        )
+        invoice.action_post()
+        self.assertEqual(invoice.company_id, branch)
+        partner = self._figures()
+        self.assertEqual(partner.credit_exposure_receivable, 400.0)
+        self.assertEqual(partner.with_company(branch).credit_exposure_receivable, 400.0)
+
+    def test_figures_follow_limit_and_hold_in_the_same_transaction(self):
+        partner = self.customer.with_company(self.company)
+        self.assertEqual(partner.credit_available, 1000.0)
+        partner.credit_limit = 1500.0
+        self.assertEqual(partner.credit_available, 1500.0, "no stale value")
+        contact = self.contact.with_company(self.company)
+        self.assertEqual(contact.credit_status, "ok")
+        partner.write({"credit_hold": True, "credit_hold_reason": "Dispute"})
+        self.assertEqual(contact.credit_status, "hold", "the contact follows its entity")
