@@ -151,3 +151,147 @@ def test_bad_credit_input_refused(odoo):
         with pytest.raises(RpcError) as info:
             odoo.rpc("res.company", "write", [company], values)
         assert info.value.name == "odoo.exceptions.ValidationError"
+
+
+def _error(call):
+    with pytest.raises(RpcError) as info:
+        call()
+    return info.value
+
+
+def test_salesperson_side_doors_closed(odoo, credit_users):
+    """An "own documents" salesperson over JSON-RPC: every side door to a confirmed
+    order of a held customer, or to a forged approval, is refused."""
+    salesman = credit_users[0]
+    as_salesman = {"login": salesman, "password": salesman}
+    controller = odoo.uid("crmx_credit_rpc_controller", "crmx_credit_rpc_controller")
+    held = odoo.rpc(
+        "res.partner",
+        "create",
+        {
+            "name": "RPC Side Door Held",
+            "is_company": True,
+            "credit_hold": True,
+            "credit_hold_reason": "Side door",
+        },
+    )
+    clean = odoo.rpc("res.partner", "create", {"name": "RPC Side Door Clean", "is_company": True})
+    product = _product(odoo, 40.0)
+    line = [(0, 0, {"product_id": product, "tax_ids": [(5, 0, 0)]})]
+    # the same calls work for a clean customer: the refusals below are credit control
+    ok = odoo.rpc("sale.order", "create", {"partner_id": clean, "order_line": line}, **as_salesman)
+    odoo.rpc("sale.order", "write", [ok], {"state": "sale"}, **as_salesman)
+    forged = {
+        "default_credit_approval_state": "approved",
+        "default_credit_approval_amount": 1000000,
+        "default_credit_approved_by_id": controller,
+    }
+    error = _error(
+        lambda: odoo.rpc(
+            "sale.order",
+            "create",
+            {"partner_id": held, "order_line": line},
+            context=forged,
+            **as_salesman,
+        )
+    )
+    assert error.name == "odoo.exceptions.AccessError"
+    quotation = _quotation(odoo, held, product, salesman)
+    for call in (
+        lambda: odoo.rpc("sale.order", "write", [quotation], {"state": "sale"}, **as_salesman),
+        lambda: odoo.rpc(
+            "sale.order",
+            "create",
+            {"partner_id": held, "order_line": line, "state": "sale"},
+            **as_salesman,
+        ),
+        lambda: odoo.rpc(
+            "sale.order",
+            "create",
+            {"partner_id": held, "order_line": line},
+            context={"default_state": "sale"},
+            **as_salesman,
+        ),
+    ):
+        error = _error(call)
+        assert error.name == "odoo.exceptions.UserError"
+        assert "Side door" in error.message
+    # an approval does not follow the order to another held customer
+    other = odoo.rpc(
+        "res.partner",
+        "create",
+        {
+            "name": "RPC Side Door Other",
+            "is_company": True,
+            "credit_hold": True,
+            "credit_hold_reason": "Other hold",
+        },
+    )
+    odoo.rpc(
+        "sale.order",
+        "action_approve_credit",
+        [quotation],
+        login="crmx_credit_rpc_controller",
+        password="crmx_credit_rpc_controller",
+    )
+    odoo.rpc("sale.order", "write", [quotation], {"partner_id": other}, **as_salesman)
+    error = _error(lambda: odoo.rpc("sale.order", "action_confirm", [quotation], **as_salesman))
+    assert "Other hold" in error.message
+    # holds are neither dodged by re-parenting nor set on contacts
+    contact = odoo.rpc("res.partner", "create", {"name": "RPC Buyer", "parent_id": clean})
+    for model_call in (
+        lambda: odoo.rpc(
+            "res.partner", "write", [held], {"parent_id": clean, "is_company": False}, **as_salesman
+        ),
+        lambda: odoo.rpc(
+            "res.partner",
+            "write",
+            [contact],
+            {"credit_hold": True, "credit_hold_reason": "x"},
+            **as_salesman,
+        ),
+    ):
+        assert _error(model_call).name == "odoo.exceptions.AccessError"
+    states = odoo.rpc("sale.order", "search_read", [("partner_id", "in", [held, other])], ["state"])
+    assert {row["state"] for row in states} <= {"draft", "sent"}
+
+
+def test_portal_and_plain_users_read_no_credit_data(odoo):
+    held = odoo.rpc(
+        "res.partner",
+        "create",
+        {
+            "name": "RPC Portal Held",
+            "is_company": True,
+            "email": "held@example.com",
+            "credit_hold": True,
+            "credit_hold_reason": "Internal reason",
+        },
+    )
+    odoo.new_user("crmx_rpc_portal", ["base.group_portal"], partner_id=held)
+    odoo.new_user("crmx_rpc_plain", ["base.group_user"])
+    order = _quotation(odoo, held, _product(odoo, 20.0), "admin")
+    odoo.rpc("sale.order", "message_subscribe", [order], partner_ids=[held])
+    portal = {"login": "crmx_rpc_portal", "password": "crmx_rpc_portal"}
+    plain = {"login": "crmx_rpc_plain", "password": "crmx_rpc_plain"}
+    # the records themselves are readable...
+    assert odoo.rpc("res.partner", "read", [held], ["name"], **portal)[0]["id"] == held
+    assert odoo.rpc("sale.order", "read", [order], ["name"], **portal)
+    assert odoo.rpc("res.partner", "read", [held], ["name"], **plain)
+    # ... their credit data is not
+    for field in (
+        "credit_hold",
+        "credit_hold_reason",
+        "credit_exposure",
+        "credit_available",
+        "credit_status",
+    ):
+        for user in (portal, plain):
+            error = _error(
+                lambda f=field, u=user: odoo.rpc("res.partner", "read", [held], [f], **u)
+            )
+            assert error.name == "odoo.exceptions.AccessError", field
+    for field in ("credit_block_reason", "credit_warning", "credit_approval_state"):
+        error = _error(lambda f=field: odoo.rpc("sale.order", "read", [order], [f], **portal))
+        assert error.name == "odoo.exceptions.AccessError", field
+        assert "Internal reason" not in error.message
