@@ -288,7 +288,7 @@ class TestPublicInterface(TransactionCase):
 
     def test_defaults(self):
         company = self.env["res.company"].create({"name": "Public interface defaults"})
-        self.assertTrue(company.credit_hold_block_on_limit)
+        self.assertFalse(company.credit_hold_block_on_limit)  # opt-in
         self.assertEqual(company.credit_hold_warning_percent, 90)
         self.assertEqual(company.credit_hold_overdue_days, 0)
         self.assertEqual(company.warranty_reminder_days, 30)
