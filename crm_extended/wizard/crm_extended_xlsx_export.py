@@ -1,7 +1,9 @@
 import base64
+from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..report.xlsx_writer import (
@@ -172,46 +174,52 @@ class CrmExtendedXlsxExport(models.TransientModel):
     def _xlsx_sales_funnel(self):
         """One row per cycle stage: reached, current, conversion, days, probable value.
 
-        With a date range, only leads created in that range are counted.
+        The rows of the on-screen analysis grouped by cycle and stage, read with
+        the user's access rules (company, "own documents"), for the export's
+        company (and leads without one). With a date range, only leads created
+        in that range are counted.
         """
         Report = self.env["crm.sales.funnel.report"]
-        Report.check_access("read")
-        conditions = [SQL("TRUE")]
-        if self.date_from:
-            conditions.append(SQL("lead.create_date >= %s", self.date_from))
-        if self.date_to:
-            conditions.append(SQL("lead.create_date < %s::date + 1", self.date_to))
-        query = SQL(
-            """
-            SELECT funnel.sales_cycle_id, funnel.stage_id, funnel.reached_count,
-                   funnel.current_count, funnel.conversion_rate, funnel.avg_days,
-                   funnel.expected_revenue
-              FROM (%s) funnel
-              JOIN crm_sales_cycle cycle ON cycle.id = funnel.sales_cycle_id
-             WHERE (cycle.company_id IS NULL OR cycle.company_id = %s)
-               AND cycle.active
-          ORDER BY cycle.sequence, cycle.id, funnel.sequence
-            """,
-            Report._query(SQL(" AND ").join(conditions)),
-            self.company_id.id,
+        domain = Domain("company_id", "in", [self.company_id.id, False]) & Domain(
+            "sales_cycle_id.active", "=", True
         )
-        self.env.cr.execute(query)
-        fetched = self.env.cr.fetchall()
-        cycles = self.env["crm.sales.cycle"].browse({r[0] for r in fetched})
-        stages = self.env["crm.stage"].browse({r[1] for r in fetched})
-        cycle_names = {c.id: c.display_name for c in cycles}
-        stage_names = {s.id: s.display_name for s in stages}
+        if self.date_from or self.date_to:
+            created = Domain.TRUE
+            if self.date_from:
+                created &= Domain(
+                    "lead_create_date", ">=", datetime.combine(self.date_from, time.min)
+                )
+            if self.date_to:
+                created &= Domain(
+                    "lead_create_date",
+                    "<",
+                    datetime.combine(self.date_to + timedelta(days=1), time.min),
+                )
+            # the stage's placeholder row keeps stages nobody reached listed
+            domain &= Domain("lead_id", "=", False) | created
+        groups = Report._read_group(
+            domain,
+            ["sales_cycle_id", "sequence", "stage_id"],
+            [
+                "reached_count:sum",
+                "current_count:sum",
+                "conversion_rate:avg",
+                "avg_days:avg",
+                "expected_revenue:sum",
+            ],
+            order="sales_cycle_id, sequence",
+        )
         rows = [
             {
-                "cycle": cycle_names[cycle_id],
-                "stage": stage_names[stage_id],
+                "cycle": cycle.display_name,
+                "stage": stage.display_name,
                 "reached": reached,
                 "current": current,
                 "conversion": conversion,
                 "avg_days": avg_days,
                 "expected_revenue": revenue,
             }
-            for cycle_id, stage_id, reached, current, conversion, avg_days, revenue in fetched
+            for cycle, _seq, stage, reached, current, conversion, avg_days, revenue in groups
         ]
         columns = [
             Column("cycle", self.env._("Sales cycle")),
