@@ -28,6 +28,7 @@
         "wizard/crm_lead_gate_override_views.xml",
         # -- warranties --
         "data/warranty_sequence.xml",
+        "data/warranty_activity_type.xml",
         "data/warranty_cron.xml",
         "data/warranty_mail_template.xml",
         "views/crm_warranty_contract_views.xml",

@@ -34,3 +34,13 @@ class ResConfigSettings(models.TransientModel):
     competitor_required_on_lost = fields.Boolean(
         related="company_id.competitor_required_on_lost", readonly=False
     )
+
+    def action_open_credit_settings(self):
+        """Open the Settings on the Invoicing app, where Credit Control is.
+
+        Like Odoo's own links to another app's settings: the ``module`` key of
+        the context selects the app shown (the current app otherwise).
+        """
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_account_config")
+        action["context"] = {"module": "account", "bin_size": False}
+        return action

@@ -33,3 +33,4 @@ from . import test_insight
 # -- public interface (QA) --
 from . import test_public_interface
 from . import test_cross_feature
+from . import test_ui_consistency

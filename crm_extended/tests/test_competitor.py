@@ -422,7 +422,7 @@ class TestCompetitorReportAndAccess(CompetitorCommon):
         self.assertEqual(len(rows), 4, "one row per competitor met on a deal")
         outcome = {(r.competitor_id, r.lead_id): r.outcome for r in rows}
         self.assertEqual(outcome[self.acme, won], "won")
-        self.assertEqual(outcome[self.acme, lost], "lost")
+        self.assertEqual(outcome[self.acme, lost], "lost_other", "lost, but to Globex")
         self.assertEqual(outcome[self.globex, lost], "lost")
         self.assertEqual(outcome[self.acme, open_deal], "open")
         globex_row = rows.filtered(lambda r: r.competitor_id == self.globex)
@@ -436,7 +436,8 @@ class TestCompetitorReportAndAccess(CompetitorCommon):
         )
         by_outcome = {o: (rev, w, lc) for o, rev, w, lc in groups}
         self.assertEqual(by_outcome["won"], (5000.0, 1, 0))
-        self.assertEqual(by_outcome["lost"], (3000.0, 0, 0), "lost, but not to Acme")
+        self.assertEqual(by_outcome["lost_other"], (3000.0, 0, 0), "lost, but not to Acme")
+        self.assertNotIn("lost", by_outcome, "nothing lost to Acme")
         self.assertEqual(by_outcome["open"], (700.0, 0, 0))
         # the views the menu opens render
         for view_type in ("pivot", "graph", "list", "search"):

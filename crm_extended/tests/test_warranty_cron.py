@@ -14,7 +14,7 @@ class TestWarrantyCron(WarrantyCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.template = cls.env.ref("crm_extended.mail_template_warranty_renewal")
-        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
+        cls.todo = cls.env.ref("crm_extended.mail_activity_type_warranty_renewal")
 
     def _reminder_messages(self, contract):
         return contract.message_ids.filtered(

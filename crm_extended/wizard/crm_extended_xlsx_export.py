@@ -121,7 +121,11 @@ class CrmExtendedXlsxExport(models.TransientModel):
 
     # ------------------------------------------------------------ reports
     def _xlsx_competitor_winloss(self):
-        """One row per competitor: deals met, won, lost, open, win rate, revenue."""
+        """One row per competitor: deals met, won, lost, open, win rate, revenue.
+
+        Counts follow the analysis' ``outcome`` (the definition the competitor
+        cards use too); no win rate before a deal is won or lost to them.
+        """
         Report = self.env["crm.competitor.winloss.report"]
         domain = [("company_id", "in", [False, self.company_id.id])]
         domain += self._date_domain("date")
@@ -157,7 +161,7 @@ class CrmExtendedXlsxExport(models.TransientModel):
         rows = sorted(stats.values(), key=lambda r: r["name"] or "")
         for row in rows:
             decided = row["won"] + row["lost"]
-            row["win_rate"] = row["won"] / decided * 100 if decided else 0.0
+            row["win_rate"] = row["won"] / decided * 100 if decided else None
         columns = [
             Column("name", self.env._("Competitor")),
             Column("strategy", self.env._("Strategy")),
