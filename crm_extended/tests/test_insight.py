@@ -1,7 +1,10 @@
+import base64
+import io
 from datetime import timedelta
 from unittest.mock import patch
 
 import numpy as np
+import openpyxl
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command
@@ -154,6 +157,20 @@ class TestInsightRfm(InsightCommon):
         self.assertEqual(self.cust_b.rfm_segment, "not_enough_history")
         self.assertFalse(self.cust_d.rfm_segment)
         self.assertFalse(self.cust_d.insight_id)
+
+    def test_xlsx_export(self):
+        self._run()
+        wizard = self.env["crm.extended.xlsx.export"].create({"report_type": "customer_insight"})
+        wizard.action_export()
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file_data)))
+        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        self.assertEqual(rows[0][:4], ("Customer", "Salesperson", "Segment", "R score"))
+        by_name = {row[0]: row for row in rows[1:] if row[0]}
+        row_a = by_name[self.cust_a.display_name]
+        self.assertEqual(row_a[2:6], ("Champions", 5, 5, 5))
+        self.assertEqual(row_a[10], 5000.0)
+        self.assertEqual(by_name[self.cust_e.display_name][2], "Not Enough History")
+        self.assertEqual(book.worksheets[0].freeze_panes, "A2")
 
     def test_query_count_independent_of_customers(self):
         self._run()

@@ -21,6 +21,7 @@ REPORT_TYPES = [
     ("sales_funnel", "Sales funnel"),
     ("warranty_expiry", "Warranty expiry"),
     ("competitor_winloss", "Competitor win/loss"),
+    ("customer_insight", "Customer insights"),
 ]
 
 
@@ -362,3 +363,59 @@ class CrmExtendedXlsxExport(models.TransientModel):
             Column("hold_reason", self.env._("Hold reason")),
         ]
         return self.env._("Credit exposure"), columns, self._chunks(partners, read)
+
+    def _xlsx_customer_insight(self):
+        """One row per customer insight of the company, best customers first.
+
+        With a date range, only customers whose last purchase falls in it.
+        """
+        Insight = self.env["crm.customer.insight"]
+        domain = [("company_id", "=", self.company_id.id)]
+        domain += self._date_domain("last_purchase_date")
+        insights = Insight.search(domain, order="clv_12m desc, monetary desc, id")
+        segments = dict(Insight._fields["rfm_segment"]._description_selection(self.env))
+
+        def read(batch):
+            return [
+                {
+                    "partner": i.partner_id.display_name,
+                    "user": i.user_id.name or "",
+                    "segment": segments.get(i.rfm_segment, ""),
+                    "r": i.r_score,
+                    "f": i.f_score,
+                    "m": i.m_score,
+                    "recency": i.recency_days,
+                    "frequency": i.frequency,
+                    "first": i.first_purchase_date,
+                    "last": i.last_purchase_date,
+                    "monetary": i.monetary,
+                    "aov": i.average_order_value,
+                    "churn": i.churn_probability if i.expected_purchases_90d else None,
+                    "expected": i.expected_purchases_90d if i.expected_purchases_90d else None,
+                    "order_value": i.expected_order_value or None,
+                    "clv": i.clv_12m or None,
+                    "next": i.next_purchase_date,
+                }
+                for i in batch
+            ]
+
+        columns = [
+            Column("partner", self.env._("Customer")),
+            Column("user", self.env._("Salesperson")),
+            Column("segment", self.env._("Segment")),
+            Column("r", self.env._("R score"), INTEGER),
+            Column("f", self.env._("F score"), INTEGER),
+            Column("m", self.env._("M score"), INTEGER),
+            Column("recency", self.env._("Days since last purchase"), INTEGER),
+            Column("frequency", self.env._("Purchase days"), INTEGER),
+            Column("first", self.env._("First purchase"), DATE),
+            Column("last", self.env._("Last purchase"), DATE),
+            Column("monetary", self.env._("Net revenue"), MONEY, total=True),
+            Column("aov", self.env._("Average order value"), MONEY),
+            Column("churn", self.env._("Churn risk (%)"), PERCENT),
+            Column("expected", self.env._("Expected purchases"), FLOAT, total=True),
+            Column("order_value", self.env._("Expected order value"), MONEY),
+            Column("clv", self.env._("12-month CLV"), MONEY, total=True),
+            Column("next", self.env._("Expected next purchase"), DATE),
+        ]
+        return self.env._("Customer insights"), columns, self._chunks(insights, read)
