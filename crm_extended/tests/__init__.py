@@ -27,7 +27,11 @@ from . import test_customer_360
 from . import test_customer_360_tour
 from . import test_i18n
 
+# -- customer insights --
+from . import test_insight
+
 # -- public interface (QA) --
 from . import test_public_interface
 from . import test_cross_feature
 from . import test_company_rules
+from . import test_ui_consistency
