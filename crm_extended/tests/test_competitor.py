@@ -4,6 +4,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, TransactionCase, tagged, users
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 
 class CompetitorCommon(TransactionCase):
@@ -220,7 +221,9 @@ class TestCompetitorConstraints(CompetitorCommon):
         other = self.env["crm.competitor"].create(
             {"name": "Acme Test Rival", "company_id": self.other_company.id}
         )
-        self.assertTrue(other)
+        same_name = self.env["crm.competitor"].search([("name", "=", "Acme Test Rival")])
+        self.assertEqual(same_name, self.acme | other)
+        self.assertEqual(same_name.company_id, self.company | self.other_company)
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError) as cm:
             with self.env.cr.savepoint():
                 self.env["crm.competitor"].create({"name": "Acme Test Rival"})
@@ -384,17 +387,24 @@ class TestCompetitorLostWizard(CompetitorCommon):
         )
         lead = self._deal("Company domain")
         wizard = self.env["crm.lead.lost"].create({"lead_ids": [Command.set(lead.ids)]})
-        domain = self.env["crm.lead.lost"]._fields["competitor_id"].domain
-        self.assertIn("competitor_company_ids", domain)
-        offered = self.env["crm.competitor"].search(
-            [
-                ("id", "in", (foreign | shared | self.acme).ids),
-                "|",
-                ("company_id", "=", False),
-                ("company_id", "in", wizard.competitor_company_ids.ids),
-            ]
+        # the field's own domain, evaluated as the web client does with the wizard's values
+        field_domain = self.env["crm.lead.lost"]._fields["competitor_id"].domain
+        domain = safe_eval(
+            field_domain, {"competitor_company_ids": wizard.competitor_company_ids.ids}
         )
+        candidates = foreign | shared | self.acme
+        offered = self.env["crm.competitor"].search([("id", "in", candidates.ids), *domain])
         self.assertEqual(offered, shared | self.acme)
+        # the deal of the other company is offered that company's competitors instead
+        other_lead = self._deal(
+            "Elsewhere deal", company_id=self.other_company.id, team_id=False, user_id=False
+        )
+        wizard = self.env["crm.lead.lost"].create({"lead_ids": [Command.set(other_lead.ids)]})
+        domain = safe_eval(
+            field_domain, {"competitor_company_ids": wizard.competitor_company_ids.ids}
+        )
+        offered = self.env["crm.competitor"].search([("id", "in", candidates.ids), *domain])
+        self.assertEqual(offered, foreign | shared)
 
     def test_required_setting_is_per_company(self):
         self.other_company.competitor_required_on_lost = True

@@ -17,7 +17,7 @@ class TestSalesFunnelReport(SalesCycleCommon):
         back = self._lead(team=self.team_open, expected_revenue=200)
         back.write({"stage_id": self.stage_b.id})
         back.write({"stage_id": self.stage_a.id})
-        self.assertTrue(stays)
+        self.assertEqual(stays.stage_id, self.stage_a, "a new lead starts in the first stage")
         self.env.flush_all()
 
         Report = self.env["crm.sales.funnel.report"]

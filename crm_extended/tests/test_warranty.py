@@ -1,6 +1,5 @@
 import ast
 from datetime import timedelta
-from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 from lxml import etree
@@ -434,7 +433,12 @@ class TestWarrantyRules(WarrantyCommon):
             "graph",
             "activity",
         ):
-            self.assertTrue(self.Contract.get_view(view_type=view_type)["arch"])
+            # the addon's own view, not the default Odoo generates for a view-less model
+            view = self.Contract.get_view(view_type=view_type)
+            self.assertEqual(
+                self.env["ir.ui.view"].browse(view["id"]).xml_id,
+                f"crm_extended.crm_warranty_contract_view_{view_type}",
+            )
         self.assertIn(
             "warranty_months", self.env["product.template"].get_view(view_type="form")["arch"]
         )
@@ -451,23 +455,28 @@ class TestWarrantyRules(WarrantyCommon):
         )
 
     def test_renewal_goes_through_order_confirmation_checks(self):
-        """A refusal in the confirmation path (e.g. credit control) stops the renewal too."""
-        contract = self._contract()
-        contract.action_renew()
-        quotation = contract.renewal_order_id
-        SaleOrder = type(self.env["sale.order"])
-        with (
-            patch.object(
-                SaleOrder,
-                "_confirmation_error_message",
-                lambda order: "Customer on credit hold",
-            ),
-            self.assertRaises(UserError),
-        ):
+        """The real credit check: a customer on hold gets no renewal until the hold is lifted."""
+        contract = self._contract(user_id=self.salesman.id)
+        contract.with_user(self.salesman).action_renew()
+        quotation = contract.renewal_order_id.with_user(self.salesman)
+        self.assertFalse(quotation.credit_block_reason, "nothing would block it yet")
+        self.customer.sudo().write(
+            {"credit_hold": True, "credit_hold_reason": "Disputed warranty invoice"}
+        )
+        quotation.invalidate_recordset(["credit_block_reason"])
+        self.assertIn(self.customer.name, quotation.credit_block_reason)
+        with self.assertRaises(UserError) as refusal:
             quotation.action_confirm()
+        self.assertIn(self.customer.name, str(refusal.exception))
         self.assertEqual(quotation.state, "draft")
         self.assertEqual(contract.state, "active")
         self.assertFalse(contract.renewal_ids)
+        # the same quotation goes through once finance lifts the hold
+        self.customer.sudo().credit_hold = False
+        quotation.action_confirm()
+        self.assertEqual(quotation.state, "sale")
+        self.assertEqual(contract.state, "renewed")
+        self.assertEqual(contract.renewal_ids.sale_order_id, quotation)
 
     def test_demo_data_covers_each_state(self):
         demo = self.env.ref("crm_extended.warranty_contract_active_demo", raise_if_not_found=False)

@@ -211,8 +211,20 @@ class TestWarrantyCron(WarrantyCommon):
     def test_cron_record_runs_the_method(self):
         cron = self.env.ref("crm_extended.ir_cron_process_warranties")
         self.assertTrue(cron.active)
-        self.assertEqual(cron.interval_type, "days")
-        self.assertIn("_cron_process_warranties", cron.code)
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
+        ended = self._contract(date_end=self.today - timedelta(days=2))
+        soon = self._contract(date_end=self.today + timedelta(days=5))
+        # run the scheduled job itself, as the scheduler does (its own user and progress)
+        with self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        self.assertEqual(ended.state, "expired")
+        self.assertEqual(soon.reminder_date, self.today)
+        self.assertEqual(soon.activity_ids.activity_type_id, self.todo)
+        progress = self.env["ir.cron.progress"].search(
+            [("cron_id", "=", cron.id)], order="id desc", limit=1
+        )
+        self.assertEqual(progress.remaining, 0, "fully done")
+        self.assertGreaterEqual(progress.done, 2, "our two contracts, and any other pending")
 
     def test_expiry_query_count_does_not_grow(self):
         # warm-up: whatever was pending before this test, and the access caches
