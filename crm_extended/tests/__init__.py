@@ -29,6 +29,7 @@ from . import test_i18n
 
 # -- customer insights --
 from . import test_insight
+from . import test_insight_tour
 
 # -- public interface (QA) --
 from . import test_public_interface
