@@ -1,3 +1,4 @@
+import ast
 import base64
 import io
 from datetime import timedelta
@@ -6,6 +7,7 @@ from unittest.mock import patch
 import numpy as np
 import openpyxl
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -129,6 +131,19 @@ class TestInsightRfm(InsightCommon):
         )
         groups = dict(
             Partner._read_group([("id", "in", self.customers.ids)], ["rfm_segment"], ["__count"])
+        )
+        # the pipeline filter "Customers at Risk" (domain taken from the search view)
+        leads = self.env["crm.lead"].create(
+            [
+                {"name": f"Insight deal {p.name}", "type": "opportunity", "partner_id": p.id}
+                for p in (self.cust_a, self.cust_d, self.contact_a)
+            ]
+        )
+        view = self.env.ref("crm_extended.crm_lead_view_search_insight")
+        node = etree.fromstring(view.arch).find(".//filter[@name='insight_customer_at_risk']")
+        domain = ast.literal_eval(node.get("domain"))
+        self.assertEqual(
+            self.env["crm.lead"].search(domain + [("id", "in", leads.ids)]).partner_id, self.cust_d
         )
         self.assertEqual(groups["champions"], 1)
         self.assertEqual(groups["not_enough_history"], 1)
