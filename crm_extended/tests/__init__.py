@@ -34,5 +34,6 @@ from . import test_insight_tour
 # -- public interface (QA) --
 from . import test_public_interface
 from . import test_cross_feature
+from . import test_access_matrix
 from . import test_company_rules
 from . import test_ui_consistency

@@ -401,7 +401,7 @@ class TestWarrantyRules(WarrantyCommon):
                 "company_id": other_company.id,
             }
         )
-        own = self._contract()
+        own = self._contract(user_id=self.salesman.id)  # own documents, as sale orders
         visible = self.Contract.with_user(self.salesman).search([("id", "in", (foreign | own).ids)])
         self.assertEqual(visible, own)
 
