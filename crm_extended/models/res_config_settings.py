@@ -36,11 +36,15 @@ class ResConfigSettings(models.TransientModel):
     )
 
     def action_open_credit_settings(self):
-        """Open the Settings on the Invoicing app, where Credit Control is.
+        """Open the Credit Control settings, in the Invoicing app.
 
-        Like Odoo's own links to another app's settings: the ``module`` key of
-        the context selects the app shown (the current app otherwise).
+        Odoo links to another app's setting by its id in the URL fragment
+        (``/odoo/settings#<setting id>``): the settings page selects that app
+        and highlights the setting. Reopening the Settings action instead
+        would keep the app of the current fragment (the one just clicked).
         """
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_account_config")
-        action["context"] = {"module": "account", "bin_size": False}
-        return action
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/odoo/action-account.action_account_config#crm_extended_credit_block_on_limit",
+            "target": "self",
+        }
