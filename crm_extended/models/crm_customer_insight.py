@@ -425,8 +425,10 @@ class CrmCustomerInsight(models.Model):
         cr.execute(
             SQL(
                 """
-                DELETE FROM crm_customer_insight
-                 WHERE company_id = %s AND partner_id != ALL(%s::int[])
+                DELETE FROM crm_customer_insight insight
+                 WHERE insight.company_id = %s
+                   AND NOT EXISTS (SELECT 1 FROM unnest(%s::int[]) AS kept(partner_id)
+                                    WHERE kept.partner_id = insight.partner_id)
                 """,
                 company.id,
                 partner_ids,

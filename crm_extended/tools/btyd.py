@@ -131,7 +131,7 @@ def expected_purchases(params, t, x, t_x, T):
     return np.clip(np.nan_to_num(result, nan=0.0, posinf=0.0), 0.0, None)
 
 
-def time_to_next_purchase(params, x, t_x, T, max_t, iterations=20):
+def time_to_next_purchase(params, x, t_x, T, max_t, iterations=14):
     """Time from T until one more purchase is expected (E[Y(t)] = 1).
 
     NaN for customers who are not expected to buy once within ``max_t``.

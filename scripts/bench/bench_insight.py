@@ -363,19 +363,29 @@ def _backtest(b, today):
     predicted = np.array([float(r[2]) for r in rows])
     churn = np.array([float(r[3]) for r in rows]) / 100.0
     actual = np.array([r[4] for r in rows], dtype=float)
+    # "same rate as before": purchase days per day since the first purchase (at
+    # least 30 days), and per day of the whole look-back
     naive = freq / np.maximum(age, 30.0) * HOLDOUT_DAYS
+    naive_window = freq / HISTORY_DAYS * HOLDOUT_DAYS
     mae_model = float(np.mean(np.abs(predicted - actual)))
     mae_naive = float(np.mean(np.abs(naive - actual)))
+    mae_window = float(np.mean(np.abs(naive_window - actual)))
     print(
         f"backtest: {len(rows)} customers, cut-off {cutoff}, next {HOLDOUT_DAYS} days: "
         f"actual mean {actual.mean():.3f} purchase days, model mean {predicted.mean():.3f}, "
-        f"naive mean {naive.mean():.3f}",
+        f"naive means {naive.mean():.3f} and {naive_window.mean():.3f}",
         flush=True,
     )
     print(
         f"backtest MAE: model {mae_model:.4f}  naive (same rate as before) {mae_naive:.4f}  "
         f"-> model {'beats' if mae_model < mae_naive else 'does NOT beat'} the baseline "
         f"({(1 - mae_model / mae_naive):+.1%})",
+        flush=True,
+    )
+    print(
+        f"backtest MAE: model {mae_model:.4f}  naive (look-back rate) {mae_window:.4f}  "
+        f"-> model {'beats' if mae_model < mae_window else 'does NOT beat'} the baseline "
+        f"({(1 - mae_model / mae_window):+.1%})",
         flush=True,
     )
     order = np.argsort(churn, kind="stable")
