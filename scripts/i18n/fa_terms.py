@@ -402,7 +402,7 @@ TERMS = {
     "Leaving this stage forward needs a passed qualification on this questionnaire.": "برای عبور رو به جلو از این مرحله، پذیرفته شدن در ارزیابی این پرسشنامه لازم است.",
     "Left": "زمان خروج",
     "Length of the stay, set when the lead leaves the stage.": "مدت ماندن، که هنگام خروج سرنخ از مرحله ثبت می‌شود.",
-    "Length of the warranty given with the product; 0 means no warranty. Confirming a sales order creates one warranty contract per line of such a product.": "مدت گارانتی ارائه‌شده با محصول؛ ۰ یعنی بدون گارانتی. با تأیید سفارش فروش، برای هر سطرِ چنین محصولی یک قرارداد گارانتی ایجاد می‌شود.",
+    "Length of the warranty given with the product; 0 means no warranty. Confirming a sales order creates one warranty contract per line of such a product. On a warranty renewal product: the length of the renewed warranty (when 0, a renewal repeats the length of the contract it renews).": "مدت گارانتی ارائه‌شده با محصول؛ ۰ یعنی بدون گارانتی. با تأیید سفارش فروش، برای هر سطرِ چنین محصولی یک قرارداد گارانتی ایجاد می‌شود. برای محصول تمدید گارانتی: مدت گارانتی تمدیدشده (اگر ۰ باشد، تمدید همان مدت قرارداد تمدیدشده را تکرار می‌کند).",
     "^List competitors on your deals, tell who won the lost ones, and": "رقبا را در معاملات خود ثبت کنید، مشخص کنید در معاملات از دست رفته کدام رقیب برنده شده است و\n               نرخ برد خود را در برابر هر یک از آن‌ها ببینید.",
     "List competitors on your opportunities to compare outcomes against each of them.": "رقبا را در فرصت‌های خود ثبت کنید تا نتایج را در برابر هر یک از آن‌ها مقایسه کنید.",
     "Long business-to-business cycle, qualified with BANT.": "چرخهٔ طولانی کسب‌وکار به کسب‌وکار، با ارزیابی BANT.",
