@@ -1,13 +1,16 @@
 # crm_extended developer commands (settings: see scripts/crmx.py or README.md)
 PYTHON ?= python3
 
-.PHONY: demo test bench lint
+.PHONY: demo test test-host bench lint
 
 demo:   ## create the demo database if missing and serve it on http://127.0.0.1:8069
 	@$(PYTHON) scripts/crmx.py demo
 
 test:   ## run every test (Odoo tests, then out-of-process pytest tests)
 	@$(PYTHON) scripts/crmx.py test
+
+test-host:  ## run Odoo's own crm, sale and sale_crm tests on a database with crm_extended
+	@$(PYTHON) scripts/crmx.py test-host
 
 bench:  ## benchmark on a scratch database, printing ratios to raw SQL
 	@$(PYTHON) scripts/crmx.py bench

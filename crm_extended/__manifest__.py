@@ -8,7 +8,7 @@
     "website": "https://example.com/crm_extended",
     "license": "LGPL-3",
     "depends": ["crm", "sale_management", "sale_crm", "account"],
-    "external_dependencies": {"python": ["xlsxwriter"]},
+    "external_dependencies": {"python": ["xlsxwriter", "numpy", "scipy"]},
     "data": [
         "security/crm_extended_groups.xml",
         "security/ir.model.access.csv",
@@ -29,6 +29,7 @@
         "wizard/crm_lead_gate_override_views.xml",
         # -- warranties --
         "data/warranty_sequence.xml",
+        "data/warranty_activity_type.xml",
         "data/warranty_cron.xml",
         "data/warranty_mail_template.xml",
         "views/crm_warranty_contract_views.xml",
@@ -40,6 +41,12 @@
         # -- xlsx exports and customer 360 --
         "views/crm_extended_xlsx_export_views.xml",
         "views/res_partner_360_views.xml",
+        # -- customer insights --
+        "data/insight_cron.xml",
+        "views/crm_customer_insight_views.xml",
+        "views/res_partner_insight_views.xml",
+        "views/sale_order_insight_views.xml",
+        "views/res_config_settings_insight_views.xml",
     ],
     "demo": [
         # -- credit control --

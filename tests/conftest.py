@@ -123,7 +123,7 @@ def odoo():
         crmx.check_pg()
     except crmx.CrmxError as exc:
         pytest.fail(str(exc))
-    db = f"crmx_rpc_{os.getpid()}"
+    db = crmx.scratch_db("rpc")
     rc, log = crmx.new_addon_db(db)
     if rc != 0:
         crmx.drop_db(db)

@@ -29,7 +29,7 @@ def _run(args, env=None, timeout=120):
 
 
 def test_install_upgrade_uninstall(tmp_path):
-    db = f"crmx_life_{os.getpid()}"
+    db = crmx.scratch_db("life")
     try:
         rc, log = crmx.new_addon_db(db)
         assert rc == 0, f"install failed, see {log}"
@@ -58,6 +58,7 @@ def test_install_upgrade_uninstall(tmp_path):
             cmd, input=script, capture_output=True, text=True, cwd=REPO, timeout=600
         )
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        assert not crmx.log_problems((proc.stdout + proc.stderr).splitlines()), proc.stdout[-3000:]
         assert crmx.module_state(db) == "uninstalled"
         with crmx.pg_connect(db) as conn, conn.cursor() as cr:
             cr.execute("SELECT count(*) FROM ir_model_data WHERE module = 'crm_extended'")
@@ -91,7 +92,7 @@ def _stop_demo(proc):
 
 
 def test_demo_command_serves_login_page():
-    db = f"crmx_demo_{os.getpid()}"
+    db = crmx.scratch_db("demo")
     port = crmx.free_port()
     url = f"http://127.0.0.1:{port}"
     try:

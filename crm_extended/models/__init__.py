@@ -35,3 +35,12 @@ from . import crm_lead_competitor
 
 # -- customer 360 --
 from . import res_partner_360
+
+# -- customer insights --
+from . import res_company_insight
+from . import res_config_settings_insight
+from . import crm_customer_insight
+from . import crm_product_affinity
+from . import res_partner_insight
+from . import sale_order_insight
+from . import product_product_insight

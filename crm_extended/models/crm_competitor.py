@@ -4,6 +4,9 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .duplicate_keys import first_duplicate
+from .text_limits import NAME_MAX_LENGTH, URL_MAX_LENGTH, check_text_lengths
+
+TEXT_LIMITS = {"name": NAME_MAX_LENGTH, "website": URL_MAX_LENGTH}
 
 
 class CrmCompetitor(models.Model):
@@ -47,16 +50,37 @@ class CrmCompetitor(models.Model):
     currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
 
     # Statistics: computed for the whole recordset in one query, lost
-    # (archived) deals included. Never stored, never typed.
-    opportunity_count = fields.Integer("Deals Met", compute="_compute_statistics")
-    won_count = fields.Integer("Won Against", compute="_compute_statistics")
-    lost_count = fields.Integer("Lost To", compute="_compute_statistics")
+    # (archived) deals included. Never stored, never typed. Same definitions
+    # as the win/loss analysis (crm.competitor.winloss.report.outcome).
+    opportunity_count = fields.Integer(
+        "Deals Met",
+        compute="_compute_statistics",
+        help="Deals where this competitor was listed, or that were lost to it.",
+    )
+    won_count = fields.Integer(
+        "Won Against",
+        compute="_compute_statistics",
+        help="Deals won where this competitor was met.",
+    )
+    lost_count = fields.Integer(
+        "Lost To",
+        compute="_compute_statistics",
+        help="Deals lost to this competitor (deals lost to another competitor or "
+        "for another reason do not count).",
+    )
     open_count = fields.Integer("Open Deals", compute="_compute_statistics")
+    has_closed_deals = fields.Boolean(
+        "Has Closed Deals",
+        compute="_compute_statistics",
+        help="At least one deal won against or lost to this competitor: "
+        "only then is there a win rate.",
+    )
     win_rate = fields.Float(
         "Win Rate (%)",
         compute="_compute_statistics",
         digits=(16, 1),
-        help="Won / (won + lost to this competitor) x 100; 0 when neither.",
+        help="Won / (won + lost to this competitor) x 100; not shown before a deal "
+        "met is won or lost to it.",
     )
     lost_revenue = fields.Monetary(
         "Revenue Lost",
@@ -82,48 +106,37 @@ class CrmCompetitor(models.Model):
             )
 
     def _get_statistics(self):
-        """Return {competitor_id: (met, won, lost, lost_revenue, open)} for ``self``
-        in a single query. A deal meets a competitor through a competitor line
-        or by being lost to it; archived (lost) deals count, and only deals the
-        current user may read (record rules of crm.lead) are counted."""
+        """Return {competitor_id: (met, won, lost, lost_revenue, open)} for ``self``.
+
+        Read from the win/loss analysis (``crm.competitor.winloss.report``),
+        so that the cards, the analysis and its XLSX export share one
+        definition of each outcome (see the report's ``outcome`` field), and
+        only count the deals the user may read (its record rules follow the
+        deals'). One query for the whole recordset.
+        """
         ids = [cid for cid in self.ids if cid]
         if not ids:
             return {}
-        Lead = self.env["crm.lead"].with_context(active_test=False)
-        Line = self.env["crm.lead.competitor"]
-        Lead.flush_model(["lost_to_competitor_id", "won_status", "expected_revenue", "active"])
-        Line.flush_model(["lead_id", "competitor_id"])
-        readable_leads = Lead._search(Domain.TRUE)
-        query = SQL(
-            """
-            WITH met AS (
-                SELECT line.competitor_id, line.lead_id
-                  FROM crm_lead_competitor line
-                 WHERE line.competitor_id IN %(ids)s
-                 UNION
-                SELECT lead.lost_to_competitor_id, lead.id
-                  FROM crm_lead lead
-                 WHERE lead.lost_to_competitor_id IN %(ids)s
-            )
-            SELECT met.competitor_id,
-                   COUNT(*),
-                   COUNT(*) FILTER (WHERE lead.won_status = 'won'),
-                   COUNT(*) FILTER (WHERE lead.won_status = 'lost'
-                                      AND lead.lost_to_competitor_id = met.competitor_id),
-                   COALESCE(SUM(lead.expected_revenue) FILTER (
-                       WHERE lead.won_status = 'lost'
-                         AND lead.lost_to_competitor_id = met.competitor_id), 0),
-                   COUNT(*) FILTER (WHERE lead.won_status = 'pending' AND lead.active)
-              FROM met
-              JOIN crm_lead lead ON lead.id = met.lead_id
-             WHERE lead.id IN %(readable)s
-          GROUP BY met.competitor_id
-            """,
-            ids=tuple(ids),
-            readable=readable_leads.subselect(),
+        self.env["crm.lead"].flush_model(
+            ["lost_to_competitor_id", "won_status", "expected_revenue", "active"]
         )
-        self.env.cr.execute(query)
-        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        self.env["crm.lead.competitor"].flush_model(["lead_id", "competitor_id"])
+        groups = self.env["crm.competitor.winloss.report"]._read_group(
+            [("competitor_id", "in", ids)],
+            ["competitor_id", "outcome"],
+            ["__count", "expected_revenue:sum"],
+        )
+        stats = {}
+        for competitor, outcome, count, revenue in groups:
+            met, won, lost, lost_revenue, open_ = stats.get(competitor.id, (0, 0, 0, 0.0, 0))
+            stats[competitor.id] = (
+                met + count,
+                won + (count if outcome == "won" else 0),
+                lost + (count if outcome == "lost" else 0),
+                lost_revenue + (revenue if outcome == "lost" else 0.0),
+                open_ + (count if outcome == "open" else 0),
+            )
+        return stats
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_statistics(self):
@@ -133,6 +146,7 @@ class CrmCompetitor(models.Model):
             competitor.opportunity_count = met
             competitor.won_count = won
             competitor.lost_count = lost
+            competitor.has_closed_deals = bool(won + lost)
             competitor.win_rate = won * 100.0 / (won + lost) if won + lost else 0.0
             competitor.lost_revenue = lost_revenue
             competitor.open_count = open_
@@ -164,6 +178,41 @@ class CrmCompetitor(models.Model):
                 or self.env._("the competitors shared by all companies"),
             )
         )
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_text_lengths(self, vals_list, TEXT_LIMITS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_text_lengths(self, [vals], TEXT_LIMITS)
+        return super().write(vals)
+
+    @api.model
+    def name_search(self, name="", domain=None, operator="ilike", limit=100):
+        """Offer first the competitors listed in the context key
+        ``crm_extended_competitors_first`` (ids; the lost wizard passes those
+        met on the deal), then the others."""
+        first_ids = [
+            cid for cid in self.env.context.get("crm_extended_competitors_first") or [] if cid
+        ]
+        if not first_ids or not all(isinstance(cid, int) for cid in first_ids):
+            return super().name_search(name, domain, operator, limit)
+        domain = Domain(domain or Domain.TRUE)
+        first = super().name_search(name, domain & Domain("id", "in", first_ids), operator, limit)
+        if limit and len(first) >= limit:
+            return first
+        rest = super().name_search(
+            name,
+            domain & Domain("id", "not in", first_ids),
+            operator,
+            limit - len(first) if limit else limit,
+        )
+        return first + rest
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -83,6 +83,43 @@ class CrmLead(models.Model):
     )
 
     # ------------------------------------------------------------------
+    # Defaults
+    # ------------------------------------------------------------------
+
+    @api.model
+    def default_get(self, fields):
+        """A lead created from a cycle's pipeline (``default_sales_cycle_id``)
+        goes to a team using that cycle, the salesperson's own first: in a team
+        without it, it would carry the cycle's stages into that team's pipeline."""
+        values = super().default_get(fields)
+        cycle_id = self.env.context.get("default_sales_cycle_id")
+        if (
+            "team_id" in fields
+            and isinstance(cycle_id, int)
+            and cycle_id
+            and not self.env.context.get("default_team_id")
+        ):
+            team = self._cycle_default_team(
+                self.env["crm.sales.cycle"].browse(cycle_id),
+                self.env["res.users"].browse(values.get("user_id")) or self.env.user,
+            )
+            if team:
+                values["team_id"] = team.id
+        return values
+
+    @api.model
+    def _cycle_default_team(self, cycle, user):
+        """The team of ``user`` using ``cycle``, else the first team using it."""
+        teams = self.env["crm.team"].search(
+            [
+                ("sales_cycle_id", "=", cycle.id),
+                ("company_id", "in", [False, *self.env.companies.ids]),
+            ]
+        )
+        mine = teams.filtered(lambda team: user in (team.member_ids | team.user_id))
+        return (mine or teams)[:1]
+
+    # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
 
@@ -492,9 +529,17 @@ class CrmLead(models.Model):
             raise UserError(
                 self.env._("The sales cycle of this lead has no qualification questionnaire.")
             )
-        qualification = self.env["crm.lead.qualification"].create(
-            {"lead_id": self.id, "questionnaire_id": questionnaire.id}
-        )
+        # reopen the draft left open on this questionnaire rather than piling up drafts
+        Qualification = self.env["crm.lead.qualification"]
+        qualification = Qualification.search(
+            [
+                ("lead_id", "=", self.id),
+                ("questionnaire_id", "=", questionnaire.id),
+                ("state", "=", "draft"),
+            ],
+            order="id desc",
+            limit=1,
+        ) or Qualification.create({"lead_id": self.id, "questionnaire_id": questionnaire.id})
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Qualification"),

@@ -1,8 +1,20 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+# Set by the system only: the state moves through action_done(), the figures are
+# computed from the answers. Nobody writes them directly, managers included.
+SYSTEM_FIELDS = frozenset({"state", "score", "disqualified", "passed"})
 
 
 class CrmLeadQualification(models.Model):
+    """A questionnaire filled for a lead.
+
+    Access follows the lead (record rules on ``lead_id``). ``state``, ``score``,
+    ``disqualified`` and ``passed`` are set by the system only; a done
+    qualification is final: nobody reopens or edits it (managers included) —
+    qualify the lead again with a new qualification, the latest done one counts.
+    """
+
     _name = "crm.lead.qualification"
     _description = "Lead Qualification"
     _order = "date desc, id desc"
@@ -23,7 +35,11 @@ class CrmLeadQualification(models.Model):
     )
     date = fields.Datetime(default=fields.Datetime.now, required=True)
     state = fields.Selection(
-        [("draft", "Draft"), ("done", "Done")], default="draft", required=True, copy=False
+        [("draft", "Draft"), ("done", "Done")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
     )
     answer_ids = fields.One2many(
         "crm.lead.qualification.answer", "qualification_id", string="Answers", copy=True
@@ -80,10 +96,29 @@ class CrmLeadQualification(models.Model):
                 for question in self.questionnaire_id.question_ids
             ]
 
+    def _check_system_fields(self, vals):
+        """Refuse direct writes of the fields only the system sets (RPC included)."""
+        forced = SYSTEM_FIELDS.intersection(vals)
+        if forced and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The status and score of a qualification are set by the system: "
+                    "answer the questions and mark it done (%(fields)s).",
+                    fields=", ".join(sorted(forced)),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            # context defaults (default_state...) are applied after this point
+            self = self.with_context(
+                {key: value for key, value in self.env.context.items()
+                 if key.removeprefix("default_") not in SYSTEM_FIELDS}
+            )  # fmt: skip
         Questionnaire = self.env["crm.qualification.questionnaire"]
         for vals in vals_list:
+            self._check_system_fields(vals)
             if "answer_ids" not in vals and vals.get("questionnaire_id"):
                 questionnaire = Questionnaire.browse(vals["questionnaire_id"])
                 vals["answer_ids"] = [
@@ -93,7 +128,8 @@ class CrmLeadQualification(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if set(vals) - {"state"} and any(q.state == "done" for q in self):
+        self._check_system_fields(vals)
+        if any(q.state == "done" for q in self):
             raise UserError(self.env._("A done qualification cannot be modified."))
         return super().write(vals)
 
@@ -113,7 +149,9 @@ class CrmLeadQualification(models.Model):
                     )
                 )
         todo = self.filtered(lambda q: q.state == "draft")
-        todo.write({"state": "done", "date": fields.Datetime.now()})
+        # access was checked on the records: the state is the system's to set
+        todo.check_access("write")
+        todo.sudo().write({"state": "done", "date": fields.Datetime.now()})
         for qualification in todo:
             if qualification.passed:
                 body = self.env._(

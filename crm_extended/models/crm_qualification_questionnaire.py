@@ -19,9 +19,8 @@ class CrmQualificationQuestionnaire(models.Model):
     )
     question_count = fields.Integer(compute="_compute_question_count")
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", string="Company", index=True, default=lambda self: self.env.company
-    )
+    # no default, as crm.team and crm.stage: shared unless a company is chosen
+    company_id = fields.Many2one("res.company", string="Company", index=True)
 
     @api.depends("question_ids")
     def _compute_question_count(self):

@@ -43,9 +43,8 @@ class CrmSalesCycle(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", string="Company", index=True, default=lambda self: self.env.company
-    )
+    # no default, as crm.team and crm.stage: shared unless a company is chosen
+    company_id = fields.Many2one("res.company", string="Company", index=True)
     description = fields.Text(translate=True)
     team_ids = fields.One2many(
         "crm.team",

@@ -6,6 +6,7 @@ class CrmSalesCycleStage(models.Model):
     _name = "crm.sales.cycle.stage"
     _description = "Sales Cycle Stage"
     _order = "cycle_id, sequence, id"
+    _check_company_auto = True
 
     cycle_id = fields.Many2one(
         "crm.sales.cycle", string="Sales Cycle", required=True, index=True, ondelete="cascade"
@@ -17,6 +18,7 @@ class CrmSalesCycleStage(models.Model):
     questionnaire_id = fields.Many2one(
         "crm.qualification.questionnaire",
         string="Gate Questionnaire",
+        check_company=True,
         help="Leaving this stage forward needs a passed qualification on this questionnaire.",
     )
     min_score = fields.Float(

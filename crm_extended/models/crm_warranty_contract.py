@@ -7,11 +7,15 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 
+from .text_limits import NAME_MAX_LENGTH, check_text_lengths
+
 _logger = logging.getLogger(__name__)
 
 # States a contract can be cancelled from / renewed from.
 CANCELLABLE_STATES = ("draft", "active", "expired")
 RENEWABLE_STATES = ("active", "expired")
+# references and serial numbers: refused above this many characters
+TEXT_LIMITS = {"name": NAME_MAX_LENGTH, "serial_number": NAME_MAX_LENGTH}
 
 
 class CrmWarrantyContract(models.Model):
@@ -208,6 +212,7 @@ class CrmWarrantyContract(models.Model):
     # -------------------------------------------------------------------- CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        check_text_lengths(self, vals_list, TEXT_LIMITS)
         default_name = self.env._("New")
         for vals in vals_list:
             if not vals.get("name") or vals["name"] == default_name:
@@ -219,6 +224,10 @@ class CrmWarrantyContract(models.Model):
                     or default_name
                 )
         return super().create(vals_list)
+
+    def write(self, vals):
+        check_text_lengths(self, [vals], TEXT_LIMITS)
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft_or_cancelled(self):
@@ -352,7 +361,12 @@ class CrmWarrantyContract(models.Model):
             )
         )[:1]
         date_start = self.date_end + timedelta(days=1)
-        length = relativedelta(self.date_end, self.date_start)
+        # the renewal product's own warranty length wins, else the same length again
+        months = line.product_id.warranty_months if line.product_id == renewal_product else 0
+        if months:
+            date_end = self._warranty_end_date(date_start, months)
+        else:
+            date_end = date_start + relativedelta(self.date_end, self.date_start)
         return {
             "partner_id": self.partner_id.id,
             "product_id": self.product_id.id,
@@ -361,7 +375,7 @@ class CrmWarrantyContract(models.Model):
             "sale_order_id": order.id,
             "sale_line_id": line.id,
             "date_start": date_start,
-            "date_end": date_start + length,
+            "date_end": date_end,
             "warranty_type": "extended" if self.warranty_type == "standard" else self.warranty_type,
             "state": "active",
             "renewal_of_id": self.id,
@@ -371,6 +385,33 @@ class CrmWarrantyContract(models.Model):
             "currency_id": (order.currency_id or self.currency_id).id,
             "terms": self.terms,
         }
+
+    def _warranty_close_renewal_activities(self):
+        """Mark the "renew this warranty" to-dos of renewed contracts done."""
+        activity_type = self.env.ref(
+            "crm_extended.mail_activity_type_warranty_renewal", raise_if_not_found=False
+        )
+        if not activity_type or not self:
+            return
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
+        )
+        for contract in self:
+            done = activities.filtered(lambda a, contract=contract: a.res_id == contract.id)
+            if done:
+                done.action_feedback(
+                    feedback=self.env._(
+                        "Renewed by %(order)s.", order=contract.renewal_order_id.name or ""
+                    )
+                )
 
     # -------------------------------------------------------------------- cron
     @api.model
@@ -499,7 +540,7 @@ class CrmWarrantyContract(models.Model):
         """
         if not self:
             return
-        todo = self.env.ref("mail.mail_activity_data_todo")
+        todo = self.env.ref("crm_extended.mail_activity_type_warranty_renewal")
         fallback_user = self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
         model_id = self.env["ir.model"]._get_id(self._name)
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(

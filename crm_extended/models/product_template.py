@@ -9,7 +9,9 @@ class ProductTemplate(models.Model):
         string="Warranty (months)",
         default=0,
         help="Length of the warranty given with the product; 0 means no warranty. "
-        "Confirming a sales order creates one warranty contract per line of such a product.",
+        "Confirming a sales order creates one warranty contract per line of such a product. "
+        "On a warranty renewal product: the length of the renewed warranty (when 0, a "
+        "renewal repeats the length of the contract it renews).",
     )
     warranty_renewal_product_id = fields.Many2one(
         "product.product",

@@ -34,3 +34,17 @@ class ResConfigSettings(models.TransientModel):
     competitor_required_on_lost = fields.Boolean(
         related="company_id.competitor_required_on_lost", readonly=False
     )
+
+    def action_open_credit_settings(self):
+        """Open the Credit Control settings, in the Invoicing app.
+
+        Odoo links to another app's setting by its id in the URL fragment
+        (``/odoo/settings#<setting id>``): the settings page selects that app
+        and highlights the setting. Reopening the Settings action instead
+        would keep the app of the current fragment (the one just clicked).
+        """
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/odoo/action-account.action_account_config#crm_extended_credit_block_on_limit",
+            "target": "self",
+        }

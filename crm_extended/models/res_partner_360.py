@@ -80,7 +80,13 @@ class ResPartner(models.Model):
         Lead = self.env["crm.lead"]
         Competitor = self.env["crm.competitor"]
         if Lead.has_access("read"):
-            open_leads = Domain("active", "=", True) & Domain("won_status", "=", "pending")
+            # the current company's leads (and those without a company), as
+            # Odoo's own company rule shows them: no other company's revenue
+            open_leads = (
+                Domain("active", "=", True)
+                & Domain("won_status", "=", "pending")
+                & Domain("company_id", "in", [company.id, False])
+            )
             for partner, kind, count, value, ids in self._c360_by_commercial(
                 "crm.lead",
                 open_leads,
@@ -111,17 +117,20 @@ class ResPartner(models.Model):
                 Competitor.browse({i for ids in competitors_of.values() for i in ids}).fetch()
         Order = self.env["sale.order"]
         if Order.has_access("read"):
-            for partner, state, count, amount in self._c360_by_commercial(
+            # orders in another currency are converted at their order date's rate
+            # (sale.order.currency_rate, as Odoo's sales analysis does): grouping
+            # by that rate keeps this one query
+            for partner, state, rate, count, amount in self._c360_by_commercial(
                 "sale.order",
                 [("state", "in", ("draft", "sent", "sale")), ("company_id", "=", company.id)],
                 "partner_id.commercial_partner_id",
                 ["__count", "amount_total:sum"],
-                extra_groupby=["state"],
+                extra_groupby=["state", "currency_rate"],
             ):
                 key = "orders" if state == "sale" else "quotations"
                 stats[partner.id][key] += count
                 if state == "sale":
-                    stats[partner.id]["ordered"] += amount
+                    stats[partner.id]["ordered"] += amount / rate if rate else amount
         Contract = self.env["crm.warranty.contract"]
         if Contract.has_access("read"):
             active = [("state", "=", "active"), ("company_id", "=", company.id)]

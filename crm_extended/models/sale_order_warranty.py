@@ -114,6 +114,7 @@ class SaleOrder(models.Model):
         Contract = self.env["crm.warranty.contract"].sudo()
         renewed = self.sudo().warranty_renewed_contract_ids
         successors = Contract.search([("renewal_of_id", "in", renewed.ids)])
+        renewed_now = Contract
         vals_list = []
         for old in renewed:
             if old.renewal_order_id not in self:
@@ -131,8 +132,10 @@ class SaleOrder(models.Model):
             else:
                 continue
             old.state = "renewed"
+            renewed_now |= old
         if vals_list:
             Contract.create(vals_list)
+        renewed_now._warranty_close_renewal_activities()
 
     def _warranty_cancel_contracts(self):
         """Cancel the contracts of cancelled orders; a cancelled renewal gives

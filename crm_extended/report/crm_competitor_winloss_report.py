@@ -1,10 +1,23 @@
 from odoo import fields, models
 from odoo.tools import SQL, drop_view_if_exists
 
+OUTCOME_HELP = (
+    "Per competitor and deal: Won = the deal was won while this competitor was "
+    "met on it; Lost = the deal was lost to this competitor; Lost Otherwise = "
+    "lost to another competitor, for another reason, or archived without being "
+    "won; Open = still in progress. The competitor cards and the XLSX export "
+    "count the same way: win rate = Won / (Won + Lost)."
+)
+
 
 class CrmCompetitorWinlossReport(models.Model):
     """One row per competitor met on a deal (through a competitor line, or
-    by having won it), lost (archived) deals included."""
+    by having won it), lost (archived) deals included.
+
+    ``outcome`` is the one definition of won/lost per competitor: the
+    competitor statistics (``crm.competitor._get_statistics``) and the XLSX
+    export read this report.
+    """
 
     _name = "crm.competitor.winloss.report"
     _description = "Competitor Win/Loss Analysis"
@@ -21,8 +34,14 @@ class CrmCompetitorWinlossReport(models.Model):
         [("lead", "Lead"), ("opportunity", "Opportunity")], "Type", readonly=True
     )
     outcome = fields.Selection(
-        [("won", "Won"), ("lost", "Lost"), ("open", "Open")],
+        [
+            ("won", "Won"),
+            ("lost", "Lost"),
+            ("lost_other", "Lost Otherwise"),
+            ("open", "Open"),
+        ],
         readonly=True,
+        help=OUTCOME_HELP,
     )
     is_lost_to_competitor = fields.Boolean("Lost to this Competitor", readonly=True)
     threat_level = fields.Selection(
@@ -75,8 +94,10 @@ class CrmCompetitorWinlossReport(models.Model):
                    COALESCE(met.competitor_price, 0) AS competitor_price,
                    lead.type AS lead_type,
                    CASE WHEN lead.won_status = 'won' THEN 'won'
-                        WHEN lead.won_status = 'lost' THEN 'lost'
-                        ELSE 'open' END AS outcome,
+                        WHEN lead.won_status = 'lost'
+                         AND lead.lost_to_competitor_id = met.competitor_id THEN 'lost'
+                        WHEN lead.won_status = 'pending' AND lead.active THEN 'open'
+                        ELSE 'lost_other' END AS outcome,
                    (lead.won_status = 'lost'
                     AND lead.lost_to_competitor_id = met.competitor_id)
                        AS is_lost_to_competitor,

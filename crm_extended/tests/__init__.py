@@ -30,6 +30,15 @@ from . import test_customer_360
 from . import test_customer_360_tour
 from . import test_i18n
 
+# -- customer insights --
+from . import test_insight
+from . import test_insight_tour
+
 # -- public interface (QA) --
 from . import test_public_interface
 from . import test_cross_feature
+from . import test_access_matrix
+from . import test_company_rules
+from . import test_ui_consistency
+from . import test_ui_consistency_tour
+from . import test_persian_tour

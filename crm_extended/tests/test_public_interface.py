@@ -4,6 +4,9 @@ Tests, data files, other addons and RPC integrators rely on these names; this
 test fails when one of them disappears or changes type.
 """
 
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 # model -> {field: (type or tuple of accepted types, comodel or selection keys or None)}
@@ -254,10 +257,140 @@ class TestPublicInterface(TransactionCase):
                         self.assertEqual(keys, target, f"{model_name}.{name} selection")
 
     def test_computed(self):
+        """Each statistic is read-only for users and follows the data it is computed from."""
         for model_name, names in COMPUTED_FIELDS.items():
+            described = self.env[model_name].fields_get(names, ["readonly"])
             for name in names:
                 with self.subTest(model=model_name, field=name):
-                    self.assertTrue(self.env[model_name]._fields[name].compute)
+                    self.assertTrue(described[name]["readonly"], f"{model_name}.{name} typed")
+        checked = set()
+
+        def check(record, expected):
+            record.invalidate_recordset(list(expected))
+            self.assertEqual({name: record[name] for name in expected}, expected)
+            checked.update((record._name, name) for name in expected)
+
+        today = fields.Date.context_today(self.env["crm.warranty.contract"])
+        product = self.env["product.product"].create(
+            {"name": "Computed check", "list_price": 300.0, "taxes_id": [(5, 0, 0)]}
+        )
+        customer = self.env["res.partner"].create({"name": "Computed Customer"})
+        contact = self.env["res.partner"].create({"name": "Its contact", "parent_id": customer.id})
+        customer.sudo().credit_limit = 1000.0
+
+        def order(amount):
+            return self.env["sale.order"].create(
+                {
+                    "partner_id": contact.id,
+                    "order_line": [
+                        (0, 0, {"product_id": product.id, "price_unit": amount}),
+                    ],
+                }
+            )
+
+        credit = [
+            "credit_exposure",
+            "credit_available",
+            "credit_status",
+            "credit_on_hold",
+            "credit_overdue_amount",
+            "credit_overdue_days",
+        ]
+        check(customer, dict(zip(credit, [0.0, 1000.0, "ok", False, 0.0, 0], strict=True)))
+        order(300.0).action_confirm()
+        check(customer, dict(zip(credit, [300.0, 700.0, "ok", False, 0.0, 0], strict=True)))
+        order(650.0).action_confirm()  # 950 is past 90 % of the limit
+        check(customer, dict(zip(credit, [950.0, 50.0, "warning", False, 0.0, 0], strict=True)))
+        quotation = order(10.0)
+        check(quotation, {"credit_block_reason": False})
+        customer.sudo().write({"credit_hold": True, "credit_hold_reason": "Computed check"})
+        check(customer, {"credit_status": "hold", "credit_on_hold": True})
+        quotation.invalidate_recordset(["credit_block_reason"])
+        self.assertIn("Computed Customer", quotation.credit_block_reason)
+        checked.add(("sale.order", "credit_block_reason"))
+
+        Contract = self.env["crm.warranty.contract"]
+        contract = Contract.create(
+            {
+                "partner_id": contact.id,
+                "product_id": product.id,
+                "date_start": today - timedelta(days=20),
+                "date_end": today + timedelta(days=10),
+            }
+        )
+        check(contract, {"days_to_expiry": 10})
+        check(customer, {"warranty_count": 1})
+        contract.date_end = today - timedelta(days=3)
+        check(contract, {"days_to_expiry": -3})
+
+        questionnaire = self.env["crm.qualification.questionnaire"].create(
+            {
+                "name": "Computed questionnaire",
+                "pass_score": 60,
+                "question_ids": [
+                    (0, 0, {"name": "Budget", "weight": 3, "option_ids": [
+                        (0, 0, {"name": "Yes", "score": 100}),
+                        (0, 0, {"name": "No", "score": 0}),
+                    ]}),
+                    (0, 0, {"name": "Fit", "weight": 1, "option_ids": [
+                        (0, 0, {"name": "Good", "score": 0}),
+                        (0, 0, {"name": "Wrong", "score": 100, "disqualifying": True}),
+                    ]}),
+                ],
+            }
+        )  # fmt: skip
+        budget, fit = questionnaire.question_ids.sorted("weight", reverse=True)
+        lead = self.env["crm.lead"].create({"name": "Computed lead", "type": "lead"})
+        check(lead, {"qualification_score": 0.0, "qualification_status": "none"})
+        qualification = self.env["crm.lead.qualification"].create(
+            {"lead_id": lead.id, "questionnaire_id": questionnaire.id}
+        )
+        answers = {answer.question_id: answer for answer in qualification.answer_ids}
+        answers[budget].option_id = budget.option_ids.filtered(lambda o: o.score == 100)
+        answers[fit].option_id = fit.option_ids.filtered(lambda o: not o.disqualifying)
+        check(qualification, {"score": 75.0, "passed": False})  # (3 x 100 + 1 x 0) / 4, draft
+        check(lead, {"qualification_score": 0.0, "qualification_status": "in_progress"})
+        qualification.action_done()
+        check(qualification, {"score": 75.0, "passed": True})
+        check(lead, {"qualification_score": 75.0, "qualification_status": "qualified"})
+        # a later qualification with a knock-out answer: high score, not passed
+        again = self.env["crm.lead.qualification"].create(
+            {"lead_id": lead.id, "questionnaire_id": questionnaire.id}
+        )
+        answers = {answer.question_id: answer for answer in again.answer_ids}
+        answers[budget].option_id = budget.option_ids.filtered(lambda o: o.score == 100)
+        answers[fit].option_id = fit.option_ids.filtered("disqualifying")
+        again.action_done()
+        check(again, {"score": 100.0, "passed": False})
+        check(lead, {"qualification_score": 100.0, "qualification_status": "disqualified"})
+
+        rival = self.env["crm.competitor"].create({"name": "Computed Rival"})
+        deals = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Computed deal {n}",
+                    "type": "opportunity",
+                    "expected_revenue": revenue,
+                    "competitor_line_ids": [(0, 0, {"competitor_id": rival.id})],
+                }
+                for n, revenue in enumerate((100.0, 500.0, 800.0))
+            ]
+        )
+        stats = ["opportunity_count", "won_count", "lost_count", "win_rate", "lost_revenue"]
+        check(rival, dict(zip(stats, [3, 0, 0, 0.0, 0.0], strict=True)))
+        deals[0].action_set_won()
+        deals[1].write({"lost_to_competitor_id": rival.id})
+        deals[1].action_set_lost()
+        check(rival, dict(zip(stats, [3, 1, 1, 50.0, 500.0], strict=True)))
+        deals[2].write({"lost_to_competitor_id": rival.id})
+        deals[2].action_set_lost()
+        rival.invalidate_recordset(stats)
+        self.assertAlmostEqual(rival.win_rate, 100 / 3, places=1)
+        check(rival, {"lost_count": 2, "lost_revenue": 1300.0})
+        checked.add(("crm.competitor", "win_rate"))
+
+        listed = {(model, name) for model, names in COMPUTED_FIELDS.items() for name in names}
+        self.assertEqual(listed - checked, set(), "a computed field without a behaviour check")
 
     def test_methods(self):
         for model_name, methods in PUBLIC_METHODS.items():
@@ -317,12 +450,72 @@ class TestSecurityCoverage(TransactionCase):
             with self.subTest(model=model.model):
                 self.assertTrue(model.access_ids, f"no ACL line for {model.model}")
 
+    def _rule_fixture(self, model_name, company, user, depth=0):
+        """A record of ``model_name`` in ``company``: an existing one, else a minimal new one."""
+        Model = self.env[model_name].sudo().with_context(active_test=False)
+        found = Model.search([("company_id", "=", company.id)], limit=1)
+        if found:
+            return found
+        field = Model._fields["company_id"]
+        vals = {}
+        if field.related:
+            parent_field = field.related.split(".")[0]
+            comodel = Model._fields[parent_field].comodel_name
+            vals[parent_field] = self._rule_fixture(comodel, company, user, depth + 1).id
+        elif field.store:
+            vals["company_id"] = company.id
+        if model_name == "crm.sales.cycle.stage":  # a cycle's only line is its won stage
+            vals["stage_id"] = self.env["crm.stage"].search([("is_won", "=", True)], limit=1).id
+        for name, fld in Model._fields.items():
+            if name in vals or not fld.required or fld.compute or fld.default:
+                continue
+            if fld.type == "many2one":
+                vals[name] = self.env[fld.comodel_name].sudo().search([], limit=1).id
+            elif fld.type in ("char", "text"):
+                vals[name] = "Company rule test"
+            elif fld.type == "selection":
+                vals[name] = fld._description_selection(self.env)[0][0]
+            elif fld.type in ("integer", "float", "monetary"):
+                vals[name] = 1
+        if Model._transient and not depth:
+            # a wizard's records are visible to their creator only
+            return self.env[model_name].with_user(user).with_company(company).create(vals)
+        return Model.create(vals)
+
     def test_every_model_with_company_has_company_rule(self):
+        """A user sees a record of another company only while that company is active."""
+        company = self.env.ref("base.main_company")
+        elsewhere = self.env["res.company"].create({"name": "Company rule elsewhere"})
+        user = self.env["res.users"].create(
+            {
+                "name": "Company rule user",
+                "login": "crmx_company_rule_user",
+                "company_id": elsewhere.id,
+                "company_ids": [(6, 0, (company | elsewhere).ids)],
+                "group_ids": [
+                    (6, 0, [
+                        self.env.ref("sales_team.group_sale_manager").id,
+                        self.env.ref("crm_extended.group_credit_controller").id,
+                        self.env.ref("account.group_account_invoice").id,
+                    ])
+                ],
+            }
+        )  # fmt: skip
         for model in self._addon_models():
             if "company_id" not in self.env[model.model]._fields:
                 continue
             with self.subTest(model=model.model):
-                rules = model.rule_ids.filtered(
-                    lambda r: not r.groups and "company_ids" in (r.domain_force or "")
+                record = self._rule_fixture(model.model, company, user)
+                self.assertEqual(record.sudo().company_id, company)
+                Model = self.env[model.model].with_user(user).with_context(active_test=False)
+                both = Model.with_context(allowed_company_ids=[elsewhere.id, company.id])
+                self.assertEqual(
+                    both.search([("id", "=", record.id)]).ids,
+                    record.ids,
+                    "with the company active the user sees the record",
                 )
-                self.assertTrue(rules, f"no company rule for {model.model}")
+                only_elsewhere = Model.with_context(allowed_company_ids=[elsewhere.id])
+                self.assertFalse(
+                    only_elsewhere.search([("id", "=", record.id)]),
+                    f"{model.model}: a record of an inactive company is visible",
+                )

@@ -11,6 +11,7 @@ from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .cycle_common import SalesCycleCommon
+from .query_count import count_queries
 
 
 @tagged("post_install", "-at_install")
@@ -483,38 +484,29 @@ class TestSalesCycle(SalesCycleCommon):
         self.env.invalidate_all()
         return leads
 
-    def _count_queries(self, func):
-        queries = []
-        real_execute = Cursor.execute
-
-        def spy(cr, query, params=None, log_exceptions=None):
-            queries.append(query)
-            return real_execute(cr, query, params, log_exceptions)
-
-        with patch.object(Cursor, "execute", spy):
-            func()
-            self.env.flush_all()
-        return len(queries)
-
     def test_batch_stage_write_constant_queries(self):
-        small = self._batch_leads(5)
-        count = self._count_queries(lambda: small.write({"stage_id": self.stage_b.id}))
-        large = self._batch_leads(60)
-        with self.assertQueryCount(count):
-            large.write({"stage_id": self.stage_b.id})
+        warm, small, large = self._batch_leads(3), self._batch_leads(5), self._batch_leads(60)
+        counts = {}
+        for stage in (self.stage_b, self.stage_a):  # forward, then back
+            for name, leads in (("warm", warm), ("small", small), ("large", large)):
+                self.env.invalidate_all()
+                counts[name, stage] = count_queries(
+                    self.env, lambda leads=leads, stage=stage: leads.write({"stage_id": stage.id})
+                )
+            self.assertEqual(counts["small", stage], counts["large", stage], stage.name)
         history = self.env["crm.lead.stage.history"].search([("lead_id", "in", large.ids)])
-        self.assertEqual(len(history), 120)
+        self.assertEqual(len(history), 180)
         self.assertEqual(len(history.filtered(lambda h: not h.date_out)), 60)
-        # and back: the same again
-        count_back = self._count_queries(lambda: small.write({"stage_id": self.stage_a.id}))
-        with self.assertQueryCount(count_back):
-            large.write({"stage_id": self.stage_a.id})
 
     def test_history_logging_constant_queries(self):
+        warm = self._batch_leads(3)
         small = self._batch_leads(10)
         large = self._batch_leads(250)  # beyond the ORM's batches of 100 rows
-        count = self._count_queries(small._cycle_log_history)
-        with self.assertQueryCount(count):
-            large._cycle_log_history()
+        warm._cycle_log_history()
+        self.env.invalidate_all()
+        small_count = count_queries(self.env, small._cycle_log_history)
+        self.env.invalidate_all()
+        large_count = count_queries(self.env, large._cycle_log_history)
+        self.assertEqual(small_count, large_count)
         self.assertEqual(len(large.stage_history_ids), 500)
         self.assertEqual(len(large.stage_history_ids.filtered(lambda h: not h.date_out)), 250)

@@ -1,6 +1,5 @@
 import ast
 from datetime import timedelta
-from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 from lxml import etree
@@ -11,6 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
+from .query_count import count_queries
 from .test_warranty_common import WarrantyCommon
 
 
@@ -159,16 +159,24 @@ class TestWarrantyFromSales(WarrantyCommon):
                 moves.mapped("warranty_contract_count"),
             )
 
+        queries = []
         for n in (2, 8):
             partners, orders = make(n)
             moves = self.env["account.move"].browse(orders.invoice_ids.ids)
             read_counts(partners, orders, moves)  # warm the access rules caches
-            self.env.flush_all()
             self.env.invalidate_all()
-            with self.assertQueryCount(6):
-                partner_counts, _order_counts, move_counts = read_counts(partners, orders, moves)
+            result = []
+            queries.append(
+                count_queries(
+                    self.env,
+                    lambda p=partners, o=orders, m=moves, r=result: r.append(read_counts(p, o, m)),
+                )
+            )
+            partner_counts, _order_counts, move_counts = result[0]
             self.assertEqual(partner_counts, [1] * n)
             self.assertEqual(move_counts, [1] * n)
+        self.assertEqual(queries[0], queries[1], "the cost grows with the data")
+        self.assertLessEqual(queries[0], 6)
 
 
 @tagged("post_install", "-at_install")
@@ -402,7 +410,7 @@ class TestWarrantyRules(WarrantyCommon):
                 "company_id": other_company.id,
             }
         )
-        own = self._contract()
+        own = self._contract(user_id=self.salesman.id)  # own documents, as sale orders
         visible = self.Contract.with_user(self.salesman).search([("id", "in", (foreign | own).ids)])
         self.assertEqual(visible, own)
 
@@ -434,7 +442,12 @@ class TestWarrantyRules(WarrantyCommon):
             "graph",
             "activity",
         ):
-            self.assertTrue(self.Contract.get_view(view_type=view_type)["arch"])
+            # the addon's own view, not the default Odoo generates for a view-less model
+            view = self.Contract.get_view(view_type=view_type)
+            self.assertEqual(
+                self.env["ir.ui.view"].browse(view["id"]).xml_id,
+                f"crm_extended.crm_warranty_contract_view_{view_type}",
+            )
         self.assertIn(
             "warranty_months", self.env["product.template"].get_view(view_type="form")["arch"]
         )
@@ -451,23 +464,28 @@ class TestWarrantyRules(WarrantyCommon):
         )
 
     def test_renewal_goes_through_order_confirmation_checks(self):
-        """A refusal in the confirmation path (e.g. credit control) stops the renewal too."""
-        contract = self._contract()
-        contract.action_renew()
-        quotation = contract.renewal_order_id
-        SaleOrder = type(self.env["sale.order"])
-        with (
-            patch.object(
-                SaleOrder,
-                "_confirmation_error_message",
-                lambda order: "Customer on credit hold",
-            ),
-            self.assertRaises(UserError),
-        ):
+        """The real credit check: a customer on hold gets no renewal until the hold is lifted."""
+        contract = self._contract(user_id=self.salesman.id)
+        contract.with_user(self.salesman).action_renew()
+        quotation = contract.renewal_order_id.with_user(self.salesman)
+        self.assertFalse(quotation.credit_block_reason, "nothing would block it yet")
+        self.customer.sudo().write(
+            {"credit_hold": True, "credit_hold_reason": "Disputed warranty invoice"}
+        )
+        quotation.invalidate_recordset(["credit_block_reason"])
+        self.assertIn(self.customer.name, quotation.credit_block_reason)
+        with self.assertRaises(UserError) as refusal:
             quotation.action_confirm()
+        self.assertIn(self.customer.name, str(refusal.exception))
         self.assertEqual(quotation.state, "draft")
         self.assertEqual(contract.state, "active")
         self.assertFalse(contract.renewal_ids)
+        # the same quotation goes through once finance lifts the hold
+        self.customer.sudo().credit_hold = False
+        quotation.action_confirm()
+        self.assertEqual(quotation.state, "sale")
+        self.assertEqual(contract.state, "renewed")
+        self.assertEqual(contract.renewal_ids.sale_order_id, quotation)
 
     def test_demo_data_covers_each_state(self):
         demo = self.env.ref("crm_extended.warranty_contract_active_demo", raise_if_not_found=False)

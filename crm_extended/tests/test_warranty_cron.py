@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from .query_count import count_queries
 from .test_warranty_common import WarrantyCommon
 
 CRON_LOGGER = "odoo.addons.crm_extended.models.crm_warranty_contract"
@@ -14,7 +15,7 @@ class TestWarrantyCron(WarrantyCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.template = cls.env.ref("crm_extended.mail_template_warranty_renewal")
-        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
+        cls.todo = cls.env.ref("crm_extended.mail_activity_type_warranty_renewal")
 
     def _reminder_messages(self, contract):
         return contract.message_ids.filtered(
@@ -211,13 +212,26 @@ class TestWarrantyCron(WarrantyCommon):
     def test_cron_record_runs_the_method(self):
         cron = self.env.ref("crm_extended.ir_cron_process_warranties")
         self.assertTrue(cron.active)
-        self.assertEqual(cron.interval_type, "days")
-        self.assertIn("_cron_process_warranties", cron.code)
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
+        ended = self._contract(date_end=self.today - timedelta(days=2))
+        soon = self._contract(date_end=self.today + timedelta(days=5))
+        # run the scheduled job itself, as the scheduler does (its own user and progress)
+        with self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        self.assertEqual(ended.state, "expired")
+        self.assertEqual(soon.reminder_date, self.today)
+        self.assertEqual(soon.activity_ids.activity_type_id, self.todo)
+        progress = self.env["ir.cron.progress"].search(
+            [("cron_id", "=", cron.id)], order="id desc", limit=1
+        )
+        self.assertEqual(progress.remaining, 0, "fully done")
+        self.assertGreaterEqual(progress.done, 2, "our two contracts, and any other pending")
 
     def test_expiry_query_count_does_not_grow(self):
         # warm-up: whatever was pending before this test, and the access caches
         self._contract(date_end=self.today - timedelta(days=1), reminder_date=self.today)
         self.Contract._cron_process_warranties()
+        counts = []
         for n in (3, 12):
             contracts = self.Contract
             for days in range(1, n + 1):
@@ -226,6 +240,7 @@ class TestWarrantyCron(WarrantyCommon):
                 )
             self.env.flush_all()
             self.env.invalidate_all()
-            with self.assertQueryCount(9):
-                self.Contract._cron_process_warranties()
-            self.assertTrue(all(c.state == "expired" for c in contracts))
+            counts.append(count_queries(self.env, self.Contract._cron_process_warranties))
+            self.assertEqual(set(contracts.mapped("state")), {"expired"})
+        self.assertEqual(counts[0], counts[1], "3 or 12 ended contracts: the same queries")
+        self.assertLessEqual(counts[0], 9)

@@ -1,7 +1,9 @@
 import base64
+from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..report.xlsx_writer import (
@@ -19,6 +21,7 @@ REPORT_TYPES = [
     ("sales_funnel", "Sales funnel"),
     ("warranty_expiry", "Warranty expiry"),
     ("competitor_winloss", "Competitor win/loss"),
+    ("customer_insight", "Customer insights"),
 ]
 
 
@@ -121,7 +124,11 @@ class CrmExtendedXlsxExport(models.TransientModel):
 
     # ------------------------------------------------------------ reports
     def _xlsx_competitor_winloss(self):
-        """One row per competitor: deals met, won, lost, open, win rate, revenue."""
+        """One row per competitor: deals met, won, lost, open, win rate, revenue.
+
+        Counts follow the analysis' ``outcome`` (the definition the competitor
+        cards use too); no win rate before a deal is won or lost to them.
+        """
         Report = self.env["crm.competitor.winloss.report"]
         domain = [("company_id", "in", [False, self.company_id.id])]
         domain += self._date_domain("date")
@@ -157,7 +164,7 @@ class CrmExtendedXlsxExport(models.TransientModel):
         rows = sorted(stats.values(), key=lambda r: r["name"] or "")
         for row in rows:
             decided = row["won"] + row["lost"]
-            row["win_rate"] = row["won"] / decided * 100 if decided else 0.0
+            row["win_rate"] = row["won"] / decided * 100 if decided else None
         columns = [
             Column("name", self.env._("Competitor")),
             Column("strategy", self.env._("Strategy")),
@@ -174,46 +181,52 @@ class CrmExtendedXlsxExport(models.TransientModel):
     def _xlsx_sales_funnel(self):
         """One row per cycle stage: reached, current, conversion, days, probable value.
 
-        With a date range, only leads created in that range are counted.
+        The rows of the on-screen analysis grouped by cycle and stage, read with
+        the user's access rules (company, "own documents"), for the export's
+        company (and leads without one). With a date range, only leads created
+        in that range are counted.
         """
         Report = self.env["crm.sales.funnel.report"]
-        Report.check_access("read")
-        conditions = [SQL("TRUE")]
-        if self.date_from:
-            conditions.append(SQL("lead.create_date >= %s", self.date_from))
-        if self.date_to:
-            conditions.append(SQL("lead.create_date < %s::date + 1", self.date_to))
-        query = SQL(
-            """
-            SELECT funnel.sales_cycle_id, funnel.stage_id, funnel.reached_count,
-                   funnel.current_count, funnel.conversion_rate, funnel.avg_days,
-                   funnel.expected_revenue
-              FROM (%s) funnel
-              JOIN crm_sales_cycle cycle ON cycle.id = funnel.sales_cycle_id
-             WHERE (cycle.company_id IS NULL OR cycle.company_id = %s)
-               AND cycle.active
-          ORDER BY cycle.sequence, cycle.id, funnel.sequence
-            """,
-            Report._query(SQL(" AND ").join(conditions)),
-            self.company_id.id,
+        domain = Domain("company_id", "in", [self.company_id.id, False]) & Domain(
+            "sales_cycle_id.active", "=", True
         )
-        self.env.cr.execute(query)
-        fetched = self.env.cr.fetchall()
-        cycles = self.env["crm.sales.cycle"].browse({r[0] for r in fetched})
-        stages = self.env["crm.stage"].browse({r[1] for r in fetched})
-        cycle_names = {c.id: c.display_name for c in cycles}
-        stage_names = {s.id: s.display_name for s in stages}
+        if self.date_from or self.date_to:
+            created = Domain.TRUE
+            if self.date_from:
+                created &= Domain(
+                    "lead_create_date", ">=", datetime.combine(self.date_from, time.min)
+                )
+            if self.date_to:
+                created &= Domain(
+                    "lead_create_date",
+                    "<",
+                    datetime.combine(self.date_to + timedelta(days=1), time.min),
+                )
+            # the stage's placeholder row keeps stages nobody reached listed
+            domain &= Domain("lead_id", "=", False) | created
+        groups = Report._read_group(
+            domain,
+            ["sales_cycle_id", "sequence", "stage_id"],
+            [
+                "reached_count:sum",
+                "current_count:sum",
+                "conversion_rate:avg",
+                "avg_days:avg",
+                "expected_revenue:sum",
+            ],
+            order="sales_cycle_id, sequence",
+        )
         rows = [
             {
-                "cycle": cycle_names[cycle_id],
-                "stage": stage_names[stage_id],
+                "cycle": cycle.display_name,
+                "stage": stage.display_name,
                 "reached": reached,
                 "current": current,
                 "conversion": conversion,
                 "avg_days": avg_days,
                 "expected_revenue": revenue,
             }
-            for cycle_id, stage_id, reached, current, conversion, avg_days, revenue in fetched
+            for cycle, _seq, stage, reached, current, conversion, avg_days, revenue in groups
         ]
         columns = [
             Column("cycle", self.env._("Sales cycle")),
@@ -318,3 +331,59 @@ class CrmExtendedXlsxExport(models.TransientModel):
             Column("hold_reason", self.env._("Hold reason")),
         ]
         return self.env._("Credit exposure"), columns, self._chunks(partners, read)
+
+    def _xlsx_customer_insight(self):
+        """One row per customer insight of the company, best customers first.
+
+        With a date range, only customers whose last purchase falls in it.
+        """
+        Insight = self.env["crm.customer.insight"]
+        domain = [("company_id", "=", self.company_id.id)]
+        domain += self._date_domain("last_purchase_date")
+        insights = Insight.search(domain, order="clv_12m desc, monetary desc, id")
+        segments = dict(Insight._fields["rfm_segment"]._description_selection(self.env))
+
+        def read(batch):
+            return [
+                {
+                    "partner": i.partner_id.display_name,
+                    "user": i.user_id.name or "",
+                    "segment": segments.get(i.rfm_segment, ""),
+                    "r": i.r_score,
+                    "f": i.f_score,
+                    "m": i.m_score,
+                    "recency": i.recency_days,
+                    "frequency": i.frequency,
+                    "first": i.first_purchase_date,
+                    "last": i.last_purchase_date,
+                    "monetary": i.monetary,
+                    "aov": i.average_order_value,
+                    "churn": i.churn_probability if i.expected_purchases_90d else None,
+                    "expected": i.expected_purchases_90d if i.expected_purchases_90d else None,
+                    "order_value": i.expected_order_value or None,
+                    "clv": i.clv_12m or None,
+                    "next": i.next_purchase_date,
+                }
+                for i in batch
+            ]
+
+        columns = [
+            Column("partner", self.env._("Customer")),
+            Column("user", self.env._("Salesperson")),
+            Column("segment", self.env._("Segment")),
+            Column("r", self.env._("R score"), INTEGER),
+            Column("f", self.env._("F score"), INTEGER),
+            Column("m", self.env._("M score"), INTEGER),
+            Column("recency", self.env._("Days since last purchase"), INTEGER),
+            Column("frequency", self.env._("Purchase days"), INTEGER),
+            Column("first", self.env._("First purchase"), DATE),
+            Column("last", self.env._("Last purchase"), DATE),
+            Column("monetary", self.env._("Net revenue"), MONEY, total=True),
+            Column("aov", self.env._("Average order value"), MONEY),
+            Column("churn", self.env._("Churn risk (%)"), PERCENT),
+            Column("expected", self.env._("Expected purchases"), FLOAT, total=True),
+            Column("order_value", self.env._("Expected order value"), MONEY),
+            Column("clv", self.env._("12-month CLV"), MONEY, total=True),
+            Column("next", self.env._("Expected next purchase"), DATE),
+        ]
+        return self.env._("Customer insights"), columns, self._chunks(insights, read)

@@ -9,10 +9,36 @@ class CrmLeadLost(models.TransientModel):
         "crm.competitor",
         string="Lost to Competitor",
         domain="['|', ('company_id', '=', False), ('company_id', 'in', competitor_company_ids)]",
-        help="The competitor who won the deal.",
+        compute="_compute_competitor_id",
+        store=True,
+        readonly=False,
+        help="The competitor who won the deal. Those met on the deal are offered first.",
     )
     competitor_required = fields.Boolean(compute="_compute_competitor_required")
     competitor_company_ids = fields.Many2many("res.company", compute="_compute_competitor_required")
+    met_competitor_ids = fields.Many2many(
+        "crm.competitor",
+        string="Met on the Deal",
+        compute="_compute_met_competitor_ids",
+        help="Competitors listed on the deals being marked lost.",
+    )
+
+    @api.depends("lead_ids")
+    def _compute_met_competitor_ids(self):
+        for wizard in self:
+            wizard.met_competitor_ids = wizard.lead_ids.competitor_line_ids.competitor_id
+
+    @api.depends("met_competitor_ids", "competitor_required")
+    def _compute_competitor_id(self):
+        """When the company requires the winner and a single competitor was met,
+        it is the obvious answer: preselect it."""
+        for wizard in self:
+            if (
+                not wizard.competitor_id
+                and wizard.competitor_required
+                and len(wizard.met_competitor_ids) == 1
+            ):
+                wizard.competitor_id = wizard.met_competitor_ids
 
     @api.depends("lead_ids")
     def _compute_competitor_required(self):

@@ -1,0 +1,521 @@
+import logging
+import math
+import time
+
+import numpy as np
+from dateutil.relativedelta import relativedelta
+from scipy.stats import rankdata
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..tools import btyd
+
+_logger = logging.getLogger(__name__)
+
+# Figures derived from invoices: readable by sales and accounting users only.
+INSIGHT_MONEY_GROUPS = (
+    "sales_team.group_sale_salesman,account.group_account_invoice,account.group_account_readonly"
+)
+
+RFM_SEGMENTS = [
+    ("champions", "Champions"),
+    ("loyal", "Loyal"),
+    ("potential_loyalist", "Potential Loyalist"),
+    ("new", "New Customer"),
+    ("promising", "Promising"),
+    ("need_attention", "Need Attention"),
+    ("about_to_sleep", "About to Sleep"),
+    ("at_risk", "At Risk"),
+    ("cannot_lose", "Cannot Lose"),
+    ("hibernating", "Hibernating"),
+    ("lost", "Lost"),
+    ("not_enough_history", "Not Enough History"),
+]
+
+# The segment of each (R, FM) score pair: rows R = 1..5, columns FM = 1..5.
+# FM is the mean of the F and M scores, rounded half up.
+RFM_SEGMENT_GRID = (
+    ("lost", "hibernating", "at_risk", "at_risk", "cannot_lose"),  # R = 1
+    ("hibernating", "hibernating", "at_risk", "at_risk", "cannot_lose"),  # R = 2
+    ("about_to_sleep", "about_to_sleep", "need_attention", "loyal", "loyal"),  # R = 3
+    ("promising", "potential_loyalist", "potential_loyalist", "loyal", "loyal"),  # R = 4
+    ("new", "potential_loyalist", "potential_loyalist", "champions", "champions"),  # R = 5
+)
+
+DAYS_PER_WEEK = 7.0
+
+
+def rfm_score(values, higher_is_better=True):
+    """Quintile score 1..5 of each value within ``values``.
+
+    score = 1 + floor(5 * (rank - 1) / n), rank counted from the worst value,
+    ties sharing the lowest rank: equal values always get the same score and
+    the many one-time buyers all get F = 1.
+    """
+    values = np.asarray(values, dtype=float)
+    if not len(values):
+        return np.zeros(0, dtype=int)
+    ranks = rankdata(values if higher_is_better else -values, method="min")
+    return (1 + np.floor(5 * (ranks - 1) / len(values))).astype(int)
+
+
+def rfm_segment(r_score, fm_score):
+    """Named segment of an R score and an FM score (both 1..5)."""
+    return RFM_SEGMENT_GRID[r_score - 1][fm_score - 1]
+
+
+class CrmCustomerInsight(models.Model):
+    """What each customer is worth to a company, and how likely they are to buy again.
+
+    One row per commercial customer and company with a purchase in the company's
+    look-back (``insight_lookback_months``), written by ``_cron_compute_insights``.
+
+    Purchases are the posted customer invoices and credit notes of the company,
+    taken per document (``account_move.amount_untaxed_signed``: untaxed, in the
+    company currency, credit notes negative):
+
+    * frequency: distinct invoice dates; recency: days since the last one;
+      monetary: net untaxed revenue; average order value = monetary / frequency.
+    * R, F and M scores (1..5): quintiles within the company, see ``rfm_score``.
+    * segment, from R and FM = round-half-up((F + M) / 2)::
+
+        R \\ FM  1               2                   3                   4          5
+        5       new             potential loyalist  potential loyalist  champions  champions
+        4       promising       potential loyalist  potential loyalist  loyal      loyal
+        3       about to sleep  about to sleep      need attention      loyal      loyal
+        2       hibernating     hibernating         at risk             at risk    cannot lose
+        1       lost            hibernating         at risk             at risk    cannot lose
+
+      Customers with fewer purchase days than ``insight_min_purchases`` are
+      "not enough history" and get no prediction.
+    * BG/NBD (fitted per company, time in weeks) gives ``expected_purchases_90d``
+      (purchases expected within ``insight_churn_horizon_days``),
+      ``churn_probability`` = P(no purchase within the horizon) =
+      1 - P(alive) * P(at least one purchase within the horizon | alive), in %,
+      and ``next_purchase_date`` (when one more purchase is expected; empty when
+      it is not expected within a year).
+    * Gamma-Gamma gives ``expected_order_value``; ``clv_12m`` = purchases expected
+      in the next 365 days x expected order value (undiscounted, untaxed).
+    """
+
+    _name = "crm.customer.insight"
+    _description = "Customer Insight"
+    _order = "company_id, r_score desc, f_score desc, m_score desc, id"
+    _rec_name = "partner_id"
+    _check_company_auto = True
+
+    # fewer customers than this: no model fit, no predictions
+    _insight_min_fit_customers = 20
+    # the model is fitted on at most this many customers (a seeded sample)
+    _insight_fit_sample = 20000
+
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+    date_computed = fields.Date("Computed On", readonly=True)
+    first_purchase_date = fields.Date(readonly=True)
+    last_purchase_date = fields.Date(readonly=True)
+    recency_days = fields.Integer("Recency (Days)", readonly=True, aggregator="avg")
+    frequency = fields.Integer(
+        readonly=True, aggregator="avg", help="Distinct invoice dates within the look-back."
+    )
+    monetary = fields.Monetary(
+        "Net Revenue",
+        readonly=True,
+        groups=INSIGHT_MONEY_GROUPS,
+        help="Untaxed invoices minus credit notes within the look-back.",
+    )
+    average_order_value = fields.Monetary(
+        readonly=True, aggregator="avg", groups=INSIGHT_MONEY_GROUPS
+    )
+    r_score = fields.Integer("R Score", readonly=True, aggregator="avg")
+    f_score = fields.Integer("F Score", readonly=True, aggregator="avg")
+    m_score = fields.Integer("M Score", readonly=True, aggregator="avg")
+    rfm_segment = fields.Selection(RFM_SEGMENTS, "Segment", readonly=True, index=True)
+    churn_probability = fields.Float(
+        "Churn Risk (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(5, 1),
+        help="Probability that the customer buys nothing within the churn horizon.",
+    )
+    expected_purchases_90d = fields.Float(
+        "Expected Purchases",
+        readonly=True,
+        digits=(12, 2),
+        help="Purchases expected within the churn horizon.",
+    )
+    expected_order_value = fields.Monetary(
+        readonly=True, aggregator="avg", groups=INSIGHT_MONEY_GROUPS
+    )
+    clv_12m = fields.Monetary(
+        "12-Month CLV",
+        readonly=True,
+        groups=INSIGHT_MONEY_GROUPS,
+        help="Expected purchases in the next 12 months times the expected order value.",
+    )
+    next_purchase_date = fields.Date("Expected Next Purchase", readonly=True)
+
+    _partner_company_uniq = models.Constraint(
+        "UNIQUE(partner_id, company_id)",
+        "A customer has one insight per company.",
+    )
+
+    # ------------------------------------------------------------ job
+    @api.model
+    def _cron_compute_insights(self, companies=None, today=None):
+        """Nightly job: customer insights and product affinities of every company.
+
+        Set-based: per company one aggregate query, one model fit, one bulk
+        upsert (the query count does not depend on the number of customers).
+        Inside the ``ir.cron`` job each company is committed on its own; called
+        directly (tests, shell) it never commits. Running it twice on the same
+        day changes nothing the second time.
+        """
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        cron = self.env["ir.cron"]
+        companies = companies or self.env["res.company"].sudo().search([])
+        today = today or fields.Date.context_today(self)
+        if in_cron:
+            cron._commit_progress(remaining=len(companies))
+        Affinity = self.env["crm.product.affinity"].sudo()
+        for company in companies:
+            self.sudo()._compute_company_insights(company, today)
+            Affinity._compute_company_affinities(company, today)
+            if in_cron:
+                cron._commit_progress(1)
+        return True
+
+    def _insight_purchases_query(self, company, date_from, today):
+        """One row per commercial customer with an invoice in [date_from, today]."""
+        return SQL(
+            """
+            SELECT move.commercial_partner_id,
+                   %(today)s::date - MAX(move.invoice_date) FILTER (WHERE move.move_type = 'out_invoice'),
+                   %(today)s::date - MIN(move.invoice_date) FILTER (WHERE move.move_type = 'out_invoice'),
+                   COUNT(DISTINCT move.invoice_date) FILTER (WHERE move.move_type = 'out_invoice'),
+                   COALESCE(SUM(move.amount_untaxed_signed), 0)
+              FROM account_move move
+             WHERE move.company_id = %(company)s
+               AND move.state = 'posted'
+               AND move.move_type IN ('out_invoice', 'out_refund')
+               AND move.invoice_date BETWEEN %(date_from)s AND %(today)s
+               AND move.commercial_partner_id IS NOT NULL
+          GROUP BY move.commercial_partner_id
+            HAVING bool_or(move.move_type = 'out_invoice')
+            """,
+            company=company.id,
+            date_from=date_from,
+            today=today,
+        )
+
+    def _compute_company_insights(self, company, today):
+        """Recompute the insights of one company; return the number of customers."""
+        self.env["account.move"].flush_model(
+            ["commercial_partner_id", "move_type", "state", "invoice_date", "amount_untaxed_signed"]
+        )
+        started = time.perf_counter()
+        date_from = today - relativedelta(months=company.insight_lookback_months)
+        self.env.cr.execute(self._insight_purchases_query(company, date_from, today))
+        rows = self.env.cr.fetchall()
+        fetched = time.perf_counter()
+        if rows:
+            data = np.array(rows, dtype=float)
+            figures = self._insight_figures(
+                company,
+                recency=data[:, 1],
+                age=data[:, 2],
+                frequency=data[:, 3],
+                monetary=data[:, 4],
+            )
+            figures["partner_id"] = data[:, 0].astype(int)
+        else:
+            figures = {"partner_id": np.zeros(0, dtype=int)}
+        computed = time.perf_counter()
+        self._insight_upsert(company, today, figures)
+        self._insight_sync_partners(company)
+        _logger.info(
+            "Customer insights of %s: %d customers in %.1f s (query %.1f s, model %.1f s, "
+            "write %.1f s)",
+            company.name,
+            len(rows),
+            time.perf_counter() - started,
+            fetched - started,
+            computed - fetched,
+            time.perf_counter() - computed,
+        )
+        return len(rows)
+
+    @api.model
+    def _insight_figures(self, company, recency, age, frequency, monetary):
+        """Scores, segments and model predictions from per-customer arrays (days, money).
+
+        Pure computation (no query): the bench and the tests call it directly.
+        """
+        n = len(frequency)
+        r = rfm_score(recency, higher_is_better=False)
+        f = rfm_score(frequency)
+        m = rfm_score(monetary)
+        fm = (f + m + 1) // 2
+        segments = np.array(RFM_SEGMENT_GRID, dtype=object)[r - 1, fm - 1]
+        enough = frequency >= company.insight_min_purchases
+        segments = np.where(enough, segments, "not_enough_history")
+        figures = {
+            "recency_days": recency.astype(int),
+            "age_days": age.astype(int),
+            "frequency": frequency.astype(int),
+            "monetary": monetary,
+            "average_order_value": monetary / np.maximum(frequency, 1),
+            "r_score": r,
+            "f_score": f,
+            "m_score": m,
+            "rfm_segment": segments,
+        }
+        nan = np.full(n, np.nan)
+        predictions = {
+            "churn_probability": nan,
+            "expected_purchases_90d": nan,
+            "expected_order_value": nan,
+            "clv_12m": nan,
+            "next_purchase_days": nan,
+        }
+        if n >= self._insight_min_fit_customers:
+            predictions = self._insight_predict(company, age, recency, frequency, monetary)
+        for key, values in predictions.items():
+            figures[key] = np.where(enough, values, np.nan)
+        return figures
+
+    @api.model
+    def _insight_predict(self, company, age, recency, frequency, monetary):
+        # BG/NBD counts repeat purchases, from the first purchase, in weeks
+        x = np.maximum(frequency - 1, 0)
+        T = age / DAYS_PER_WEEK
+        t_x = (age - recency) / DAYS_PER_WEEK
+        sample = np.arange(len(x))
+        if len(x) > self._insight_fit_sample:
+            rng = np.random.default_rng(company.id)
+            sample = rng.choice(len(x), self._insight_fit_sample, replace=False)
+        params = btyd.fit_bgnbd(x[sample], t_x[sample], T[sample], penalizer=1e-4)
+        n = len(x)
+        nan = np.full(n, np.nan)
+        if params is None:
+            _logger.info(
+                "Customer insights of %s: the purchase model could not be fitted", company.name
+            )
+            return dict.fromkeys(
+                (
+                    "churn_probability",
+                    "expected_purchases_90d",
+                    "expected_order_value",
+                    "clv_12m",
+                    "next_purchase_days",
+                ),
+                nan,
+            )
+        horizon = company.insight_churn_horizon_days / DAYS_PER_WEEK
+        alive = btyd.probability_alive(params, x, t_x, T)
+        buys_if_alive = 1.0 - np.exp(
+            (params.r + x) * (np.log(params.alpha + T) - np.log(params.alpha + T + horizon))
+        )
+        year = btyd.expected_purchases(params, 365 / DAYS_PER_WEEK, x, t_x, T)
+        mean_value = monetary / np.maximum(frequency, 1)
+        gg = btyd.fit_gamma_gamma(frequency, mean_value, penalizer=1e-4)
+        order_value = (
+            btyd.expected_order_value(gg, frequency, mean_value)
+            if gg
+            else np.maximum(mean_value, 0)
+        )
+        next_weeks = btyd.time_to_next_purchase(params, x, t_x, T, 365 / DAYS_PER_WEEK)
+        _logger.info("Customer insights of %s: BG/NBD %s, Gamma-Gamma %s", company.name, params, gg)
+        return {
+            "churn_probability": 100.0 * (1.0 - alive * buys_if_alive),
+            "expected_purchases_90d": btyd.expected_purchases(params, horizon, x, t_x, T),
+            "expected_order_value": order_value,
+            "clv_12m": year * order_value,
+            "next_purchase_days": np.ceil(next_weeks * DAYS_PER_WEEK),
+        }
+
+    @staticmethod
+    def _insight_list(values, digits=None):
+        """numpy array -> list for SQL arrays, NaN -> NULL."""
+        if digits is None:
+            return values.tolist()
+        return [None if math.isnan(v) else round(v, digits) for v in values.tolist()]
+
+    def _insight_upsert(self, company, today, figures):
+        """Write the company's rows in one statement, then drop customers who left."""
+        cr = self.env.cr
+        partner_ids = figures["partner_id"].tolist()
+        if partner_ids:
+            next_days = self._insight_list(figures["next_purchase_days"], 0)
+            cr.execute(
+                SQL(
+                    """
+                INSERT INTO crm_customer_insight (
+                    partner_id, company_id, currency_id, date_computed,
+                    first_purchase_date, last_purchase_date, recency_days, frequency,
+                    monetary, average_order_value, r_score, f_score, m_score, rfm_segment,
+                    churn_probability, expected_purchases_90d, expected_order_value, clv_12m,
+                    next_purchase_date, create_uid, create_date, write_uid, write_date)
+                SELECT v.partner_id, %(company)s, %(currency)s, %(today)s,
+                       %(today)s::date - v.age_days, %(today)s::date - v.recency_days,
+                       v.recency_days, v.frequency, v.monetary, v.aov, v.r, v.f, v.m, v.segment,
+                       v.churn, v.expected, v.order_value, v.clv,
+                       %(today)s::date + v.next_days::int,
+                       %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+                  FROM unnest(%(partner)s::int[], %(age)s::int[], %(recency)s::int[],
+                              %(frequency)s::int[], %(monetary)s::numeric[], %(aov)s::numeric[],
+                              %(r)s::int[], %(f)s::int[], %(m)s::int[], %(segment)s::varchar[],
+                              %(churn)s::numeric[], %(expected)s::numeric[],
+                              %(order_value)s::numeric[], %(clv)s::numeric[],
+                              %(next_days)s::numeric[])
+                       AS v(partner_id, age_days, recency_days, frequency, monetary, aov, r, f, m,
+                            segment, churn, expected, order_value, clv, next_days)
+                ON CONFLICT (partner_id, company_id) DO UPDATE SET
+                    currency_id = EXCLUDED.currency_id,
+                    date_computed = EXCLUDED.date_computed,
+                    first_purchase_date = EXCLUDED.first_purchase_date,
+                    last_purchase_date = EXCLUDED.last_purchase_date,
+                    recency_days = EXCLUDED.recency_days,
+                    frequency = EXCLUDED.frequency,
+                    monetary = EXCLUDED.monetary,
+                    average_order_value = EXCLUDED.average_order_value,
+                    r_score = EXCLUDED.r_score,
+                    f_score = EXCLUDED.f_score,
+                    m_score = EXCLUDED.m_score,
+                    rfm_segment = EXCLUDED.rfm_segment,
+                    churn_probability = EXCLUDED.churn_probability,
+                    expected_purchases_90d = EXCLUDED.expected_purchases_90d,
+                    expected_order_value = EXCLUDED.expected_order_value,
+                    clv_12m = EXCLUDED.clv_12m,
+                    next_purchase_date = EXCLUDED.next_purchase_date,
+                    write_uid = EXCLUDED.write_uid,
+                    write_date = EXCLUDED.write_date
+                 WHERE (crm_customer_insight.date_computed, crm_customer_insight.currency_id,
+                        crm_customer_insight.first_purchase_date,
+                        crm_customer_insight.last_purchase_date, crm_customer_insight.frequency,
+                        crm_customer_insight.monetary, crm_customer_insight.r_score,
+                        crm_customer_insight.f_score, crm_customer_insight.m_score,
+                        crm_customer_insight.rfm_segment, crm_customer_insight.churn_probability,
+                        crm_customer_insight.expected_purchases_90d,
+                        crm_customer_insight.expected_order_value, crm_customer_insight.clv_12m,
+                        crm_customer_insight.next_purchase_date)
+                       IS DISTINCT FROM
+                       (EXCLUDED.date_computed, EXCLUDED.currency_id,
+                        EXCLUDED.first_purchase_date, EXCLUDED.last_purchase_date,
+                        EXCLUDED.frequency, EXCLUDED.monetary, EXCLUDED.r_score,
+                        EXCLUDED.f_score, EXCLUDED.m_score, EXCLUDED.rfm_segment,
+                        EXCLUDED.churn_probability, EXCLUDED.expected_purchases_90d,
+                        EXCLUDED.expected_order_value, EXCLUDED.clv_12m,
+                        EXCLUDED.next_purchase_date)
+                    """,
+                    company=company.id,
+                    currency=company.currency_id.id,
+                    today=today,
+                    uid=self.env.uid,
+                    partner=partner_ids,
+                    age=figures["age_days"].tolist(),
+                    recency=figures["recency_days"].tolist(),
+                    frequency=figures["frequency"].tolist(),
+                    monetary=self._insight_list(figures["monetary"], 2),
+                    aov=self._insight_list(figures["average_order_value"], 2),
+                    r=figures["r_score"].tolist(),
+                    f=figures["f_score"].tolist(),
+                    m=figures["m_score"].tolist(),
+                    segment=figures["rfm_segment"].tolist(),
+                    churn=self._insight_list(figures["churn_probability"], 2),
+                    expected=self._insight_list(figures["expected_purchases_90d"], 3),
+                    order_value=self._insight_list(figures["expected_order_value"], 2),
+                    clv=self._insight_list(figures["clv_12m"], 2),
+                    next_days=next_days,
+                )
+            )
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM crm_customer_insight insight
+                 WHERE insight.company_id = %s
+                   AND NOT EXISTS (SELECT 1 FROM unnest(%s::int[]) AS kept(partner_id)
+                                    WHERE kept.partner_id = insight.partner_id)
+                """,
+                company.id,
+                partner_ids,
+            )
+        )
+        self.invalidate_model()
+
+    def _insight_sync_partners(self, company):
+        """Copy segment, churn risk and CLV onto the customers and their contacts.
+
+        ``res.partner`` keeps them as company-dependent columns so that they can be
+        searched and grouped by; only rows whose value changes are written.
+        """
+        key = str(company.id)
+        columns = ("rfm_segment", "churn_probability", "clv_12m")
+        self.env["res.partner"].flush_model(["commercial_partner_id", *columns])
+        sets = SQL(", ").join(
+            SQL(
+                "%(col)s = (COALESCE(partner.%(col)s, '{}'::jsonb) - %(key)s)"
+                " || jsonb_strip_nulls(jsonb_build_object(%(key)s, src.%(col)s))",
+                col=SQL.identifier(col),
+                key=key,
+            )
+            for col in columns
+        )
+        changed = SQL(" OR ").join(
+            SQL(
+                "partner.%(col)s -> %(key)s IS DISTINCT FROM to_jsonb(src.%(col)s)",
+                col=SQL.identifier(col),
+                key=key,
+            )
+            for col in columns
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner partner
+                   SET %(sets)s
+                  FROM (SELECT contact.id, insight.rfm_segment,
+                               insight.churn_probability::float8 AS churn_probability,
+                               insight.clv_12m::float8 AS clv_12m
+                          FROM crm_customer_insight insight
+                          JOIN res_partner contact
+                            ON contact.commercial_partner_id = insight.partner_id
+                         WHERE insight.company_id = %(company)s) src
+                 WHERE partner.id = src.id AND (%(changed)s)
+                """,
+                sets=sets,
+                changed=changed,
+                company=company.id,
+            )
+        )
+        # customers who no longer have an insight in this company
+        has_key = SQL(" OR ").join(
+            SQL("partner.%s ? %s", SQL.identifier(col), key) for col in columns
+        )
+        drop = SQL(", ").join(
+            SQL("%(col)s = partner.%(col)s - %(key)s", col=SQL.identifier(col), key=key)
+            for col in columns
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner partner
+                   SET %(drop)s
+                 WHERE (%(has_key)s)
+                   AND NOT EXISTS (SELECT 1 FROM crm_customer_insight insight
+                                    WHERE insight.partner_id = partner.commercial_partner_id
+                                      AND insight.company_id = %(company)s)
+                """,
+                drop=drop,
+                has_key=has_key,
+                company=company.id,
+            )
+        )
+        self.env["res.partner"].invalidate_model(list(columns))

@@ -1,0 +1,122 @@
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+from .crm_customer_insight import INSIGHT_MONEY_GROUPS, RFM_SEGMENTS
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # The current company's insight of the commercial entity. Segment, churn risk
+    # and CLV are also kept per company on the partner (written by the nightly
+    # job, on the customer and its contacts) so that lists can search and group
+    # by them.
+    insight_id = fields.Many2one(
+        "crm.customer.insight",
+        string="Customer Insight",
+        compute="_compute_insight_id",
+        search="_search_insight_id",
+        groups="base.group_user",
+    )
+    rfm_segment = fields.Selection(
+        RFM_SEGMENTS,
+        string="Customer Segment",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+    )
+    churn_probability = fields.Float(
+        "Churn Risk (%)",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        digits=(5, 1),
+        groups="base.group_user",
+        help="Probability that the customer buys nothing within the churn horizon.",
+    )
+    clv_12m = fields.Float(
+        "12-Month CLV",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        digits="Account",
+        groups=INSIGHT_MONEY_GROUPS,
+        help="Expected purchases in the next 12 months times the expected order value, "
+        "in the company currency.",
+    )
+    insight_suggested_product_ids = fields.Many2many(
+        "product.product",
+        string="Customers Like This Also Bought",
+        compute="_compute_insight_suggested_product_ids",
+        groups=INSIGHT_MONEY_GROUPS,
+    )
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id")
+    def _compute_insight_id(self):
+        Insight = self.env["crm.customer.insight"]
+        insights = {}
+        if Insight.has_access("read"):
+            for insight in Insight.search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                ]
+            ):
+                insights[insight.partner_id.id] = insight
+        for partner in self:
+            partner.insight_id = insights.get(partner.commercial_partner_id.id, Insight)
+
+    def _search_insight_id(self, operator, value):
+        if operator not in ("in", "not in", "any", "not any"):
+            return NotImplemented
+        if operator in ("in", "not in"):
+            insights = self.env["crm.customer.insight"].browse(value)
+        else:
+            insights = self.env["crm.customer.insight"].search(value)
+        insights = insights.filtered(lambda i: i.company_id == self.env.company)
+        domain = Domain("commercial_partner_id", "in", insights.partner_id.ids)
+        return ~domain if operator.startswith("not") else domain
+
+    @api.depends_context("company", "uid")
+    def _compute_insight_suggested_product_ids(self):
+        """What customers who bought the same products also bought, and this one did not."""
+        Affinity = self.env["crm.product.affinity"]
+        Line = self.env["sale.order.line"]
+        empty = self.env["product.product"]
+        if not (Affinity.has_access("read") and Line.has_access("read")):
+            self.insight_suggested_product_ids = empty
+            return
+        bought_by = {
+            partner.id: products
+            for partner, products in Line._read_group(
+                [
+                    (
+                        "order_id.partner_id.commercial_partner_id",
+                        "in",
+                        self.commercial_partner_id.ids,
+                    ),
+                    ("order_id.state", "=", "sale"),
+                    ("company_id", "=", self.env.company.id),
+                    ("product_id", "!=", False),
+                ],
+                ["order_id.partner_id.commercial_partner_id"],
+                ["product_id:recordset"],
+            )
+        }
+        for partner in self:
+            bought = bought_by.get(partner.commercial_partner_id.id, empty)
+            partner.insight_suggested_product_ids = Affinity._affinity_suggestions(
+                self.env.company, bought
+            )
+
+    def action_open_insight(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_extended.crm_customer_insight_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        if self.insight_id:
+            action.update(res_id=self.insight_id.id, view_mode="form", views=[(False, "form")])
+        return action
