@@ -12,6 +12,7 @@ from lxml import etree
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import BaseCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.crm_extended.models.crm_customer_insight import (
     CrmCustomerInsight,
@@ -251,6 +252,45 @@ class TestInsightAccess(InsightCommon):
             company_id=cls.company_2.id,
             company_ids=[Command.set(cls.company_2.ids)],
         )
+
+    def test_cron_commits_per_company_inside_the_cron_only(self):
+        IrCron = type(self.env["ir.cron"])
+        companies = self.company | self.company_2
+        with patch.object(IrCron, "_commit_progress", autospec=True) as commit:
+            self.Insight._cron_compute_insights(companies=companies, today=TODAY)
+            self.assertFalse(commit.called, "called directly, the job never commits")
+            self.Insight.with_context(ir_cron_progress_id=1)._cron_compute_insights(
+                companies=companies, today=TODAY
+            )
+        calls = [(call.args[1:], call.kwargs) for call in commit.call_args_list]
+        self.assertEqual(calls, [((), {"remaining": 2}), ((1,), {}), ((1,), {})])
+
+    def test_cron_goes_on_after_a_failing_company(self):
+        Insight = type(self.Insight)
+        original = Insight._compute_company_insights
+        self._invoices([(self.cust_b, 3, 50.0)], company=self.company_2)
+
+        def compute(insight, company, today):
+            if company == self.company:
+                raise ValueError("boom")
+            return original(insight, company, today)
+
+        with (
+            patch.object(Insight, "_compute_company_insights", compute),
+            patch.object(type(self.env["ir.cron"]), "_commit_progress"),
+            mute_logger("odoo.addons.crm_extended.models.crm_customer_insight"),
+        ):
+            self.Insight.with_context(ir_cron_progress_id=1)._cron_compute_insights(
+                companies=self.company | self.company_2, today=TODAY
+            )
+        rows = self.Insight.search([("company_id", "=", self.company_2.id)])
+        self.assertIn(self.cust_b, rows.partner_id, "the second company was computed")
+        with (
+            patch.object(Insight, "_compute_company_insights", compute),
+            self.assertRaises(ValueError),
+        ):
+            # called directly (tests, shell), errors are not swallowed
+            self.Insight._cron_compute_insights(companies=self.company, today=TODAY)
 
     def test_each_company_has_its_own_row(self):
         rows = self.Insight.search([("partner_id", "=", self.cust_a.id)])
