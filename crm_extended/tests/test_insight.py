@@ -120,8 +120,17 @@ class TestInsightRfm(InsightCommon):
         self.assertFalse(by_partner[self.cust_e].clv_12m)
 
     def test_partner_fields_and_filters(self):
-        self._run()
         Partner = self.env["res.partner"]
+        everyone = self.customers | self.contact_a
+        scope = [("id", "in", everyone.ids)]
+        self.assertEqual(Partner.search(scope + [("insight_id", "=", False)]), everyone)
+        self._run()
+        self.assertFalse(Partner.search(scope + [("insight_id", "=", False)]))
+        self.assertEqual(Partner.search(scope + [("insight_id", "!=", False)]), everyone)
+        self.assertEqual(
+            Partner.search(scope + [("insight_id", "in", self.cust_a.insight_id.ids)]),
+            self.cust_a | self.contact_a,
+        )
         self.assertEqual(self.cust_a.rfm_segment, "champions")
         # contacts carry their commercial entity's figures
         self.assertEqual(self.contact_a.rfm_segment, "champions")
@@ -190,14 +199,14 @@ class TestInsightRfm(InsightCommon):
 
     def test_query_count_independent_of_customers(self):
         self._run()
-        with self.assertQueryCount(8):
+        with self.assertQueryCount(10):
             self._run()
         extra = self.env["res.partner"].create(
             [{"name": f"Insight extra {i}", "is_company": True} for i in range(20)]
         )
         self._invoices([(partner, 10 + i, 100.0) for i, partner in enumerate(extra)])
         self._run()
-        with self.assertQueryCount(8):
+        with self.assertQueryCount(10):
             self._run()
 
 
