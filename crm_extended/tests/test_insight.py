@@ -8,6 +8,7 @@ import numpy as np
 import openpyxl
 from dateutil.relativedelta import relativedelta
 from lxml import etree
+from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -87,6 +88,32 @@ class TestInsightRfm(InsightCommon):
         segment = {i.partner_id: i.rfm_segment for i in insights}
         self.assertEqual(segment[self.cust_b], "not_enough_history")
         self.assertEqual(segment[self.cust_d], "at_risk")
+
+    def test_settings(self):
+        self.env["res.config.settings"].create(
+            {
+                "insight_lookback_months": 6,
+                "insight_churn_horizon_days": 30,
+                "insight_min_purchases": 3,
+            }
+        ).execute()
+        self.assertEqual(
+            (
+                self.company.insight_lookback_months,
+                self.company.insight_churn_horizon_days,
+                self.company.insight_min_purchases,
+            ),
+            (6, 30, 3),
+        )
+        insights = self._run()
+        # six months back is 182 days: D (last bought 200 days ago) is gone, C keeps
+        # its oldest purchase day (180 days ago)
+        self.assertNotIn(self.cust_d, insights.partner_id)
+        self.assertEqual(insights.filtered(lambda i: i.partner_id == self.cust_c).frequency, 4)
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            with self.env.cr.savepoint():
+                self.company.insight_lookback_months = 0
+                self.company.flush_recordset()
 
     def test_segment_map(self):
         self.assertEqual(rfm_segment(1, 1), "lost")
