@@ -186,8 +186,16 @@ class CrmCustomerInsight(models.Model):
             cron._commit_progress(remaining=len(companies))
         Affinity = self.env["crm.product.affinity"].sudo()
         for company in companies:
-            self.sudo()._compute_company_insights(company, today)
-            Affinity._compute_company_affinities(company, today)
+            try:
+                with self.env.cr.savepoint():
+                    self.sudo()._compute_company_insights(company, today)
+                    Affinity._compute_company_affinities(company, today)
+            except Exception:
+                if not in_cron:
+                    raise
+                # one company's failure must not cost the others their night
+                _logger.exception("Customer insights of %s failed", company.name)
+                self.env.invalidate_all()
             if in_cron:
                 cron._commit_progress(1)
         return True

@@ -71,13 +71,23 @@ class ResPartner(models.Model):
     def _search_insight_id(self, operator, value):
         if operator not in ("in", "not in", "any", "not any"):
             return NotImplemented
-        if operator in ("in", "not in"):
-            insights = self.env["crm.customer.insight"].browse(value)
-        else:
-            insights = self.env["crm.customer.insight"].search(value)
-        insights = insights.filtered(lambda i: i.company_id == self.env.company)
-        domain = Domain("commercial_partner_id", "in", insights.partner_id.ids)
-        return ~domain if operator.startswith("not") else domain
+        Insight = self.env["crm.customer.insight"]
+        company = Domain("company_id", "=", self.env.company.id)
+        if operator in ("any", "not any"):
+            insights = Insight._search(company & Domain(value))
+            domain = Domain("commercial_partner_id", "in", insights.subselect("partner_id"))
+            return domain if operator == "any" else ~domain
+        ids = [v for v in value if v]
+        domain = Domain(
+            "commercial_partner_id",
+            "in",
+            Insight._search(company & Domain("id", "in", ids)).subselect("partner_id"),
+        )
+        if len(ids) < len(value):  # False: customers without an insight
+            domain |= ~Domain(
+                "commercial_partner_id", "in", Insight._search(company).subselect("partner_id")
+            )
+        return domain if operator == "in" else ~domain
 
     @api.depends_context("company", "uid")
     def _compute_insight_suggested_product_ids(self):

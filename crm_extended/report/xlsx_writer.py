@@ -2,7 +2,9 @@
 
 A report is described by columns and an iterable of row chunks; the writer
 streams the rows with xlsxwriter's ``constant_memory`` mode, so a large export
-keeps a small memory footprint.
+keeps a small memory footprint. Given an ``output`` file, the workbook goes
+there instead of into memory: the download route streams it from a temporary
+file (see ``controllers/xlsx_export.py``).
 """
 
 import datetime
@@ -106,9 +108,16 @@ class XlsxReportWriter:
             },
         }
 
-    def write(self, chunks):
-        """Write the workbook from an iterable of row chunks (lists of dicts); return bytes."""
-        output = io.BytesIO()
+    def write(self, chunks, output=None):
+        """Write the workbook from an iterable of row chunks (lists of dicts).
+
+        Return its bytes; or, given ``output`` (a binary file object opened for
+        writing, or a path), write it there and return None, holding no more
+        than one chunk of rows in memory.
+        """
+        to_memory = output is None
+        if to_memory:
+            output = io.BytesIO()
         with tempfile.TemporaryDirectory(prefix="crmx_xlsx_") as tmpdir:
             workbook = xlsxwriter.Workbook(
                 output,
@@ -175,12 +184,14 @@ class XlsxReportWriter:
                     )
             workbook.close()
         self.row_count = last_data_row
-        return output.getvalue()
+        return output.getvalue() if to_memory else None
 
     @staticmethod
     def _write_cell(sheet, row, col_index, col, value, fmt):
         if value is None or value is False:
-            if col.kind in _NUMERIC and col.kind != CHAR:
+            # no value is blank (a win rate with no closed deal), not 0; False
+            # on money or counts is Odoo's empty number: 0
+            if value is False and col.kind in _NUMERIC and col.kind != CHAR:
                 value = 0
             else:
                 sheet.write_blank(row, col_index, None)

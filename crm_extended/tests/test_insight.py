@@ -8,10 +8,12 @@ import numpy as np
 import openpyxl
 from dateutil.relativedelta import relativedelta
 from lxml import etree
+from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import BaseCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.crm_extended.models.crm_customer_insight import (
     CrmCustomerInsight,
@@ -87,6 +89,32 @@ class TestInsightRfm(InsightCommon):
         self.assertEqual(segment[self.cust_b], "not_enough_history")
         self.assertEqual(segment[self.cust_d], "at_risk")
 
+    def test_settings(self):
+        self.env["res.config.settings"].create(
+            {
+                "insight_lookback_months": 6,
+                "insight_churn_horizon_days": 30,
+                "insight_min_purchases": 3,
+            }
+        ).execute()
+        self.assertEqual(
+            (
+                self.company.insight_lookback_months,
+                self.company.insight_churn_horizon_days,
+                self.company.insight_min_purchases,
+            ),
+            (6, 30, 3),
+        )
+        insights = self._run()
+        # six months back is 182 days: D (last bought 200 days ago) is gone, C keeps
+        # its oldest purchase day (180 days ago)
+        self.assertNotIn(self.cust_d, insights.partner_id)
+        self.assertEqual(insights.filtered(lambda i: i.partner_id == self.cust_c).frequency, 4)
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            with self.env.cr.savepoint():
+                self.company.insight_lookback_months = 0
+                self.company.flush_recordset()
+
     def test_segment_map(self):
         self.assertEqual(rfm_segment(1, 1), "lost")
         self.assertEqual(rfm_segment(2, 1), "hibernating")
@@ -119,8 +147,17 @@ class TestInsightRfm(InsightCommon):
         self.assertFalse(by_partner[self.cust_e].clv_12m)
 
     def test_partner_fields_and_filters(self):
-        self._run()
         Partner = self.env["res.partner"]
+        everyone = self.customers | self.contact_a
+        scope = [("id", "in", everyone.ids)]
+        self.assertEqual(Partner.search(scope + [("insight_id", "=", False)]), everyone)
+        self._run()
+        self.assertFalse(Partner.search(scope + [("insight_id", "=", False)]))
+        self.assertEqual(Partner.search(scope + [("insight_id", "!=", False)]), everyone)
+        self.assertEqual(
+            Partner.search(scope + [("insight_id", "in", self.cust_a.insight_id.ids)]),
+            self.cust_a | self.contact_a,
+        )
         self.assertEqual(self.cust_a.rfm_segment, "champions")
         # contacts carry their commercial entity's figures
         self.assertEqual(self.contact_a.rfm_segment, "champions")
@@ -189,14 +226,14 @@ class TestInsightRfm(InsightCommon):
 
     def test_query_count_independent_of_customers(self):
         self._run()
-        with self.assertQueryCount(8):
+        with self.assertQueryCount(10):
             self._run()
         extra = self.env["res.partner"].create(
             [{"name": f"Insight extra {i}", "is_company": True} for i in range(20)]
         )
         self._invoices([(partner, 10 + i, 100.0) for i, partner in enumerate(extra)])
         self._run()
-        with self.assertQueryCount(8):
+        with self.assertQueryCount(10):
             self._run()
 
 
@@ -251,6 +288,45 @@ class TestInsightAccess(InsightCommon):
             company_id=cls.company_2.id,
             company_ids=[Command.set(cls.company_2.ids)],
         )
+
+    def test_cron_commits_per_company_inside_the_cron_only(self):
+        IrCron = type(self.env["ir.cron"])
+        companies = self.company | self.company_2
+        with patch.object(IrCron, "_commit_progress", autospec=True) as commit:
+            self.Insight._cron_compute_insights(companies=companies, today=TODAY)
+            self.assertFalse(commit.called, "called directly, the job never commits")
+            self.Insight.with_context(ir_cron_progress_id=1)._cron_compute_insights(
+                companies=companies, today=TODAY
+            )
+        calls = [(call.args[1:], call.kwargs) for call in commit.call_args_list]
+        self.assertEqual(calls, [((), {"remaining": 2}), ((1,), {}), ((1,), {})])
+
+    def test_cron_goes_on_after_a_failing_company(self):
+        Insight = type(self.Insight)
+        original = Insight._compute_company_insights
+        self._invoices([(self.cust_b, 3, 50.0)], company=self.company_2)
+
+        def compute(insight, company, today):
+            if company == self.company:
+                raise ValueError("boom")
+            return original(insight, company, today)
+
+        with (
+            patch.object(Insight, "_compute_company_insights", compute),
+            patch.object(type(self.env["ir.cron"]), "_commit_progress"),
+            mute_logger("odoo.addons.crm_extended.models.crm_customer_insight"),
+        ):
+            self.Insight.with_context(ir_cron_progress_id=1)._cron_compute_insights(
+                companies=self.company | self.company_2, today=TODAY
+            )
+        rows = self.Insight.search([("company_id", "=", self.company_2.id)])
+        self.assertIn(self.cust_b, rows.partner_id, "the second company was computed")
+        with (
+            patch.object(Insight, "_compute_company_insights", compute),
+            self.assertRaises(ValueError),
+        ):
+            # called directly (tests, shell), errors are not swallowed
+            self.Insight._cron_compute_insights(companies=self.company, today=TODAY)
 
     def test_each_company_has_its_own_row(self):
         rows = self.Insight.search([("partner_id", "=", self.cust_a.id)])

@@ -4,7 +4,6 @@ from datetime import datetime, time, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
 
 from ..report.xlsx_writer import (
     DATE,
@@ -75,6 +74,38 @@ class CrmExtendedXlsxExport(models.TransientModel):
         return super().write(vals)
 
     def action_export(self):
+        """Build the workbook into ``file_data`` and return its download action (RPC)."""
+        self.ensure_one()
+        writer, chunks, file_name = self._xlsx_writer()
+        data = writer.write(chunks)
+        self.write({"file_data": base64.b64encode(data), "file_name": file_name})
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self._name}/{self.id}/file_data/{self.file_name}?download=true",
+            "target": "self",
+        }
+
+    @api.readonly
+    def action_download(self):
+        """The form's Export button: the browser downloads the workbook as it is written.
+
+        The refusals of the export (company, rights) are raised here, in the
+        dialog; the route ``/crm_extended/xlsx/<id>`` then streams the file.
+        """
+        self.ensure_one()
+        self._xlsx_writer()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/crm_extended/xlsx/{self.id}",
+            "target": "self",
+        }
+
+    def _xlsx_writer(self):
+        """Check the export may run; return (writer, row chunks, file name).
+
+        Reads only: the rows are read chunk by chunk while the writer consumes
+        them, so the caller decides where the workbook goes (memory or a file).
+        """
         self.ensure_one()
         if self.company_id not in self.env.user.company_ids:
             raise UserError(self.env._("You cannot export the data of %s.", self.company_id.name))
@@ -92,19 +123,8 @@ class CrmExtendedXlsxExport(models.TransientModel):
         writer = XlsxReportWriter(
             title, columns, self.company_id.currency_id, filters, total_label=self.env._("Total")
         )
-        data = writer.write(chunks)
         stamp = fields.Date.context_today(self).strftime("%Y%m%d")
-        self.write(
-            {
-                "file_data": base64.b64encode(data),
-                "file_name": f"{self.report_type}_{stamp}.xlsx",
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{self._name}/{self.id}/file_data/{self.file_name}?download=true",
-            "target": "self",
-        }
+        return writer, chunks, f"{self.report_type}_{stamp}.xlsx"
 
     # ------------------------------------------------------------ helpers
     def _chunks(self, records, read):
