@@ -791,4 +791,5 @@ TERMS = {
     "The customer accepted %(order)s online (%(amount)s), but credit control blocks it: the order stays a quotation until a credit controller approves it.": "مشتری %(order)s را به‌صورت آنلاین پذیرفت (%(amount)s)، اما کنترل اعتبار آن را مسدود می‌کند: سفارش تا تأیید کنترل‌کنندهٔ اعتبار به‌صورت پیش‌فاکتور باقی می‌ماند.",
     "The customer signed or paid this quotation online while credit control blocked it: approving the credit confirms it.": "مشتری این پیش‌فاکتور را در حالی که کنترل اعتبار آن را مسدود کرده بود، به‌صورت آنلاین امضا یا پرداخت کرد: تأیید اعتبار، آن را تأیید می‌کند.",
     "%(partner)s belongs to a customer under credit control (a credit hold or a credit limit): only credit controllers can change its parent company or whether it is a company.": "%(partner)s به مشتری‌ای تعلق دارد که تحت کنترل اعتبار است (تعلیق اعتباری یا حد اعتبار): فقط کنترل‌کنندگان اعتبار می‌توانند شرکت مادر آن یا شرکت بودن آن را تغییر دهند.",
+    "My Leads": "سرنخ‌های من",
 }
