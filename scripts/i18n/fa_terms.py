@@ -169,9 +169,7 @@ TERMS = {
         "<span invisible=\"credit_approval_state != 'requested'\"> (درخواست تأیید ارسال شده)</span>\n"
         "                    <span invisible=\"credit_approval_state != 'rejected'\"> (تأیید رد شده)</span>"
     ),
-    "<span>leads,</span>": "<span>سرنخ،</span>",
     "<span>months</span>": "<span>ماه</span>",
-    "<span>opportunities</span>": "<span>فرصت</span>",
     "<strong>Credit control: </strong>": "<strong>کنترل اعتبار: </strong>",
     "<strong>Exit criteria: </strong>": "<strong>معیارهای خروج: </strong>",
     "A competitor can only be listed once on a deal.": "هر رقیب فقط یک بار می‌تواند در یک معامله ثبت شود.",
@@ -483,7 +481,6 @@ TERMS = {
     "Open Orders": "سفارش‌های باز",
     "Open Receivables": "مطالبات باز",
     "Open deals against %s": "معاملات باز در برابر %s",
-    "Open leads": "سرنخ‌های باز",
     "Open leads and opportunities": "سرنخ‌ها و فرصت‌های باز",
     "Open receivables": "مطالبات باز",
     "Open receivables + confirmed orders not yet invoiced + draft invoices, in the company currency, for the commercial entity in the current company.": "مطالبات باز + سفارش‌های تأییدشدهٔ هنوز فاکتورنشده + فاکتورهای پیش‌نویس، به ارز شرکت، برای نهاد تجاری اصلی در شرکت فعلی.",
@@ -639,7 +636,6 @@ TERMS = {
     "Terms and Conditions": "شرایط و ضوابط",
     "Terms and conditions of this warranty...": "شرایط و ضوابط این گارانتی...",
     "The answer “%(option)s” is not an option of the question “%(question)s”.": "پاسخ «%(option)s» از گزینه‌های پرسش «%(question)s» نیست.",
-    "The competitor who won the deal.": "رقیبی که در معامله برنده شده است.",
     "The competitor who won this deal.": "رقیبی که در این معامله برنده شده است.",
     "The competitor's company in the address book, if any.": "شرکت رقیب در دفترچهٔ نشانی، در صورت وجود.",
     "The competitor's price cannot be negative.": "قیمت رقیب نمی‌تواند منفی باشد.",
@@ -787,4 +783,8 @@ TERMS = {
     "%(partner)s belongs to a customer under credit control (a credit hold or a credit limit): only credit controllers can change its parent company or whether it is a company.": "%(partner)s به مشتری‌ای تعلق دارد که تحت کنترل اعتبار است (تعلیق اعتباری یا حد اعتبار): فقط کنترل‌کنندگان اعتبار می‌توانند شرکت مادر آن یا شرکت بودن آن را تغییر دهند.",
     "My Leads": "سرنخ‌های من",
     "Payment Transaction": "تراکنش پرداخت",
+    '<span class="o_crm_extended_suffix">%</span>': '<span class="o_crm_extended_suffix">٪</span>',
+    '<span class="o_crm_extended_suffix">days</span>': '<span class="o_crm_extended_suffix">روز</span>',
+    "Product Variant": "گونهٔ محصول",
+    "The internal user in charge of this contact.": "کاربر داخلی مسئول این مخاطب.",
 }
