@@ -8,6 +8,7 @@ import re
 import openpyxl
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tests import tagged
 
@@ -119,3 +120,67 @@ class TestCreditCompanyTree(CreditCommon):
         self.assertEqual(contact.credit_status, "ok")
         partner.write({"credit_hold": True, "credit_hold_reason": "Dispute"})
         self.assertEqual(contact.credit_status, "hold", "the contact follows its entity")
+
+
+@tagged("post_install", "-at_install")
+class TestCreditReadmeClaims(CreditCommon):
+    """Claims of the README's credit section that had no test of their own."""
+
+    def test_overdue_past_the_company_limit_blocks_without_limit_or_hold(self):
+        late = self.env["res.partner"].create({"name": "Late Payer", "is_company": True})
+        self.assertFalse(late.credit_limit)
+        self._invoice(200.0, partner=late, due_days_ago=20)
+        self.company.credit_hold_overdue_days = 30
+        first = self._order(100.0, partner=late, user=self.salesman)
+        first.with_user(self.salesman).action_confirm()  # 20 days overdue: within the rule
+        self.assertEqual(first.state, "sale")
+        self._invoice(300.0, partner=late, due_days_ago=45)
+        second = self._order(100.0, partner=late, user=self.salesman)
+        with self.assertRaisesRegex(UserError, "overdue by 45 days"):
+            second.with_user(self.salesman).action_confirm()
+        self.assertEqual(self._figures(late).credit_status, "hold")
+        # the rule off: the same customer confirms again
+        self.company.credit_hold_overdue_days = 0
+        second.with_user(self.salesman).action_confirm()
+        self.assertEqual(second.state, "sale")
+
+    def test_badge_in_list_and_kanban_for_sales_only(self):
+        self.customer.write({"credit_hold": True, "credit_hold_reason": "Dispute"})
+        plain = self._credit_user("crmx_badge_plain", [self.env.ref("base.group_user")])
+        Partner = self.env["res.partner"]
+        for view_type in ("kanban", "list"):
+            arch = Partner.with_user(self.salesman).get_views([(False, view_type)])["views"][
+                view_type
+            ]["arch"]
+            self.assertRegex(arch, r'<field name="credit_status"[^>]*widget="badge"', view_type)
+            plain_arch = Partner.with_user(plain).get_views([(False, view_type)])["views"][
+                view_type
+            ]["arch"]
+            self.assertNotIn('name="credit_status"', plain_arch, view_type)
+        self.assertEqual(self.customer.with_user(self.salesman).credit_status, "hold")
+
+    def test_settings_and_menus_where_the_readme_says(self):
+        arch = self.env["res.config.settings"].get_views([(False, "form")])["views"]["form"]["arch"]
+        app = re.search(r'<app [^>]*name="account".*?</app>', arch, re.S)
+        self.assertTrue(app, "the Invoicing settings app")
+        for name in (
+            "credit_hold_block_on_limit",
+            "credit_hold_warning_percent",
+            "credit_hold_overdue_days",
+            "credit_controller_id",
+        ):
+            self.assertIn(f'name="{name}"', app.group(0))
+        Menu = self.env["ir.ui.menu"]
+        sales_root = self.env.ref("crm_extended.menu_credit_sales_root")
+        finance_root = self.env.ref("crm_extended.menu_credit_finance_root")
+        self.assertEqual(sales_root.parent_id, self.env.ref("sale.sale_menu_root"))
+        self.assertEqual(finance_root.parent_id, self.env.ref("account.menu_finance"))
+        plain = self._credit_user("crmx_menu_plain", [self.env.ref("base.group_user")])
+        visible = {
+            user: Menu.with_user(user)._visible_menu_ids()
+            for user in (self.salesman, self.billing_user, plain)
+        }
+        self.assertIn(sales_root.id, visible[self.salesman])
+        self.assertIn(finance_root.id, visible[self.billing_user])
+        self.assertNotIn(sales_root.id, visible[plain])
+        self.assertNotIn(finance_root.id, visible[plain])
