@@ -467,7 +467,9 @@ class CrmCustomerInsight(models.Model):
         """Copy segment, churn risk and CLV onto the customers and their contacts.
 
         ``res.partner`` keeps them as company-dependent columns so that they can be
-        searched and grouped by; only rows whose value changes are written.
+        searched and grouped by. They are rounded (whole percent, whole currency
+        units; the insight keeps the precise figures) and only rows whose value
+        changes are written, so that a nightly run rewrites few partners.
         """
         key = str(company.id)
         columns = ("rfm_segment", "churn_probability", "clv_12m")
@@ -495,8 +497,8 @@ class CrmCustomerInsight(models.Model):
                 UPDATE res_partner partner
                    SET %(sets)s
                   FROM (SELECT contact.id, insight.rfm_segment,
-                               insight.churn_probability::float8 AS churn_probability,
-                               insight.clv_12m::float8 AS clv_12m
+                               round(insight.churn_probability)::float8 AS churn_probability,
+                               round(insight.clv_12m)::float8 AS clv_12m
                           FROM crm_customer_insight insight
                           JOIN res_partner contact
                             ON contact.commercial_partner_id = insight.partner_id
