@@ -5,6 +5,7 @@
     python3 scripts/crmx.py test    # every test (Odoo tests, then out-of-process tests)
     python3 scripts/crmx.py test-host  # Odoo's own crm, sale, sale_crm tests with the addon
     python3 scripts/crmx.py bench   # benchmark on a scratch database
+    python3 scripts/crmx.py load    # load test on two prefork servers (scripts/load/run.py)
 
 Odoo 19.0 must already be importable by python3: this project never fetches,
 copies or builds Odoo. Settings come from the environment:
@@ -821,8 +822,16 @@ def cmd_bench():
         drop_db(dbname)
 
 
+def cmd_load():
+    """Load test: see scripts/load/run.py (settings CRMX_LOAD_*)."""
+    sys.path.insert(0, os.path.join(REPO, "scripts", "load"))
+    import run as load_run  # noqa: PLC0415
+
+    return load_run.main(sys.modules[__name__])
+
+
 def main(argv):
-    if len(argv) < 2 or argv[1] not in ("demo", "test", "test-host", "bench"):
+    if len(argv) < 2 or argv[1] not in ("demo", "test", "test-host", "bench", "load"):
         print(__doc__.strip())
         return 2
     try:
@@ -832,6 +841,8 @@ def main(argv):
             return cmd_test(argv[2:])
         if argv[1] == "test-host":
             return cmd_test_host()
+        if argv[1] == "load":
+            return cmd_load()
         return cmd_bench()
     except CrmxError as exc:
         die(str(exc))

@@ -1,12 +1,28 @@
 from odoo import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
 class TestCreditTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # each job by its own user: an "own documents" salesperson, a credit controller
+        cls.salesman = new_test_user(
+            cls.env,
+            login="crmx_tour_salesman",
+            name="Tour Salesman",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.controller = new_test_user(
+            cls.env,
+            login="crmx_tour_controller",
+            name="Tour Controller",
+            groups="crm_extended.group_credit_controller,sales_team.group_sale_salesman_all_leads",
+        )
+
     def test_credit_tour_request_approve_confirm(self):
-        admin = self.env.ref("base.user_admin")
-        self.assertTrue(admin.has_group("crm_extended.group_credit_controller"))
+        self.assertFalse(self.salesman.has_group("crm_extended.group_credit_controller"))
         customer = self.env["res.partner"].create(
             {
                 "name": "Tour Credit Customer",
@@ -22,23 +38,36 @@ class TestCreditTour(HttpCase):
         order = self.env["sale.order"].create(
             {
                 "partner_id": customer.id,
-                "user_id": admin.id,
+                "user_id": self.salesman.id,
                 "order_line": [
                     Command.create({"product_id": product.id, "tax_ids": [Command.clear()]})
                 ],
             }
         )
-        self.assertTrue(order.credit_block_reason)
-        self.start_tour(
-            f"/odoo/action-sale.action_quotations_with_onboarding/{order.id}",
-            "crm_extended_credit_tour",
-            login="admin",
+        self.assertIn("Tour hold reason", order.credit_block_reason)
+        url = f"/odoo/action-sale.action_quotations_with_onboarding/{order.id}"
+
+        self.start_tour(url, "crm_extended_credit_request_tour", login="crmx_tour_salesman")
+        order.invalidate_recordset()
+        self.assertEqual((order.state, order.credit_approval_state), ("draft", "requested"))
+        self.assertIn(
+            self.controller,
+            order.activity_ids.user_id,
+            "the credit controllers get an activity to review the request",
         )
+
+        self.start_tour(url, "crm_extended_credit_approve_tour", login="crmx_tour_controller")
+        order.invalidate_recordset()
+        self.assertEqual(order.state, "draft", "approving does not confirm a plain quotation")
+        self.assertEqual(order.credit_approval_state, "approved")
+        self.assertEqual(order.credit_approved_by_id, self.controller)
+        self.assertEqual(order.credit_approval_amount, order.amount_total)
+
+        self.start_tour(url, "crm_extended_credit_confirm_tour", login="crmx_tour_salesman")
         order.invalidate_recordset()
         self.assertEqual(order.state, "sale")
-        self.assertEqual(order.credit_approval_state, "approved")
-        self.assertEqual(order.credit_approved_by_id, admin)
-        self.assertEqual(order.credit_approval_amount, order.amount_total)
+        self.assertEqual(order.credit_approved_by_id, self.controller)
+        self.assertTrue(customer.credit_hold, "approving an order does not lift the hold")
 
     def test_credit_partner_tour(self):
         customer = self.env["res.partner"].create(
@@ -68,5 +97,9 @@ class TestCreditTour(HttpCase):
         self.start_tour(
             "/odoo/action-crm_extended.res_partner_credit_hold_action",
             "crm_extended_credit_partner_tour",
-            login="admin",
+            login="crmx_tour_controller",
         )
+        customer.invalidate_recordset()
+        self.assertFalse(customer.credit_hold, "the controller lifted the hold")
+        self.assertFalse(customer.credit_on_hold)
+        self.assertEqual(customer.credit_overdue_invoice_count, 1)

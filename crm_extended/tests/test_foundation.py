@@ -1,4 +1,4 @@
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -32,4 +32,18 @@ class TestFoundation(TransactionCase):
 @tagged("post_install", "-at_install")
 class TestFoundationUi(HttpCase):
     def test_settings_tour(self):
-        self.start_tour("/odoo/settings", "crm_extended_foundation_tour", login="admin")
+        # the job of a settings administrator who is also the accounting administrator
+        new_test_user(
+            self.env,
+            login="crmx_settings_admin",
+            groups="base.group_system,account.group_account_manager,sales_team.group_sale_manager",
+        )
+        company = self.env.ref("base.main_company")
+        self.assertFalse(company.competitor_required_on_lost)
+        self.assertNotEqual(company.credit_hold_warning_percent, 80)
+        self.start_tour(
+            "/odoo/settings", "crm_extended_foundation_tour", login="crmx_settings_admin"
+        )
+        company.invalidate_recordset()
+        self.assertTrue(company.competitor_required_on_lost)
+        self.assertEqual(company.credit_hold_warning_percent, 80)

@@ -1,12 +1,17 @@
 import { registry } from "@web/core/registry";
 
 // Data comes from the Python test: a quotation of a customer on credit hold,
-// opened directly in its form view.
-registry.category("web_tour.tours").add("crm_extended_credit_tour", {
+// opened directly in its form view. Each role plays its own part: the
+// salesperson requests, the credit controller approves, the salesperson confirms.
+registry.category("web_tour.tours").add("crm_extended_credit_request_tour", {
     steps: () => [
         {
             content: "The credit banner explains why the order is blocked",
             trigger: ".o_form_view div[name='credit_block_banner']:contains(Tour hold reason)",
+        },
+        {
+            content: "A salesperson cannot approve",
+            trigger: ".o_form_view .o_form_statusbar:not(:has(button[name='action_approve_credit']))",
         },
         {
             content: "The salesperson requests a credit approval",
@@ -14,7 +19,16 @@ registry.category("web_tour.tours").add("crm_extended_credit_tour", {
             run: "click",
         },
         {
-            content: "The banner shows the pending request",
+            content: "The banner shows the pending request and the button is gone",
+            trigger: ".o_form_view:not(:has(button[name='action_request_credit_approval'])) div[name='credit_block_banner']:contains(approval requested)",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_extended_credit_approve_tour", {
+    steps: () => [
+        {
+            content: "The controller sees the pending request",
             trigger: ".o_form_view div[name='credit_block_banner']:contains(approval requested)",
         },
         {
@@ -24,7 +38,16 @@ registry.category("web_tour.tours").add("crm_extended_credit_tour", {
         },
         {
             content: "The order shows who approved it",
-            trigger: ".o_form_view div[name='credit_approved_banner']:contains(Credit approved by)",
+            trigger: ".o_form_view div[name='credit_approved_banner']:contains(Credit approved by):contains(Tour Controller)",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_extended_credit_confirm_tour", {
+    steps: () => [
+        {
+            content: "The salesperson sees the approval",
+            trigger: ".o_form_view div[name='credit_approved_banner']:contains(Tour Controller)",
         },
         {
             content: "Confirm the order",
@@ -64,8 +87,22 @@ registry.category("web_tour.tours").add("crm_extended_credit_partner_tour", {
             trigger: ".o_form_view .o_field_widget[name='credit_hold_reason'] input:value(Partner tour reason)",
         },
         {
-            content: "The overdue invoices smart button is there",
-            trigger: ".o_form_view button[name='action_view_credit_overdue_invoices']",
+            content: "Lift the hold",
+            trigger: ".o_form_view .o_field_widget[name='credit_hold'] input:checked",
+            run: "click",
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_view .o_form_button_save:enabled",
+            run: "click",
+        },
+        {
+            content: "Saved: the customer is no longer on hold",
+            trigger: ".o_form_view .o_form_saved .o_field_widget[name='credit_status']:contains(OK)",
+        },
+        {
+            content: "The overdue invoice still counts against the customer",
+            trigger: "button[name='action_view_credit_overdue_invoices']:contains(1)",
         },
     ],
 });

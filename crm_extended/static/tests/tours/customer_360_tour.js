@@ -1,5 +1,7 @@
 import { registry } from "@web/core/registry";
 
+// Data comes from the Python test: a customer with an open opportunity (not
+// qualified), a qualified lead and one overdue posted invoice of 500.
 function openC360() {
     return [
         {
@@ -16,8 +18,22 @@ function openC360() {
             trigger: ".o_field_widget[name=c360_opportunity_count]:contains('1')",
         },
         {
-            content: "and listed with its qualification status",
-            trigger: ".o_field_widget[name=c360_lead_ids] .o_data_row:contains('C360 tour deal')",
+            content: "The qualified lead is counted",
+            trigger: ".o_field_widget[name=c360_qualified_lead_count]:contains('1')",
+        },
+        {
+            content: "The lead is listed as qualified, with its score",
+            trigger:
+                ".o_field_widget[name=c360_lead_ids] .o_data_row:contains('C360 tour lead') td[name=qualification_status]:contains('Qualified'):not(:contains('Not Qualified'))",
+        },
+        {
+            trigger:
+                ".o_field_widget[name=c360_lead_ids] .o_data_row:contains('C360 tour lead') td[name=qualification_score]:contains('80')",
+        },
+        {
+            content: "The opportunity is listed as not qualified",
+            trigger:
+                ".o_field_widget[name=c360_lead_ids] .o_data_row:contains('C360 tour deal') td[name=qualification_status]:contains('Not Qualified')",
         },
     ];
 }
@@ -46,8 +62,16 @@ registry.category("web_tour.tours").add("crm_extended_c360_finance_tour", {
             run: "click",
         },
         {
-            content: "The overdue invoice list opens",
-            trigger: ".o_list_view .o_data_row:contains('Posted')",
+            content: "The list opened from the customer's page",
+            trigger: ".o_breadcrumb:contains('C360 Tour Customer')",
+        },
+        {
+            content: "It holds one invoice only",
+            trigger: ".o_list_view .o_data_row:only",
+        },
+        {
+            content: "the posted invoice of 500",
+            trigger: ".o_list_view .o_data_row:contains('500.00'):contains('Posted')",
         },
     ],
 });

@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 
+// The salesperson qualifies his lead and converts it.
 registry.category("web_tour.tours").add("crm_extended_sales_cycle_tour", {
     steps: () => [
         {
@@ -48,8 +49,16 @@ registry.category("web_tour.tours").add("crm_extended_sales_cycle_tour", {
             run: "click",
         },
         {
+            content: "The opportunity starts in the cycle's first opportunity stage",
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(T Discovery)",
         },
+    ],
+});
+
+// The sales manager reviews the cycle's pipeline and moves the deal forward
+// past the gate its qualification passed.
+registry.category("web_tour.tours").add("crm_extended_sales_cycle_pipeline_tour", {
+    steps: () => [
         {
             content: "Open the cycle's pipeline",
             trigger: ".o_main_navbar button:contains(Configuration)",
