@@ -132,7 +132,15 @@ def odoo():
     log_path = os.path.join(crmx.LOG_DIR, "odoo-rpc-server.log")
     with open(log_path, "w", encoding="utf-8") as log:
         proc = subprocess.Popen(
-            crmx.odoo_cmd(db, f"--db-filter=^{db}$", "--log-level=warn", http_port=port),
+            # no scheduled jobs: they would run at random moments of the tests
+            # (and be cut off at shutdown), logging what no test asked for
+            crmx.odoo_cmd(
+                db,
+                f"--db-filter=^{db}$",
+                "--log-level=warn",
+                "--max-cron-threads=0",
+                http_port=port,
+            ),
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=REPO,

@@ -196,6 +196,32 @@ def test_rpc_server_log_allows_only_refusals_logged_by_odoo_http():
     assert len(crmx.log_problems(lines)) == 5
 
 
+def test_rpc_server_log_allows_what_the_tests_provoke_and_nothing_else():
+    lines = log(
+        f"{T} ERROR db odoo.sql_db: bad query: b'INSERT INTO \"crm_competitor\" ...'",
+        'ERROR: duplicate key value violates unique constraint "crm_competitor_name_uniq"',
+        "DETAIL:  Key (name)=(x) already exists.",
+        f"{T} ERROR db odoo.sql_db: bad query: b'UPDATE crm_credit_guard ...'",
+        "ERROR:  could not serialize access due to concurrent update",
+        f"{T} WARNING db odoo.addons.rpc.controllers.jsonrpc: The /xmlrpc, /xmlrpc/2 and "
+        "/jsonrpc endpoints are deprecated in Odoo 19",
+        f"{T} ERROR db odoo.http: Exception during request handling.",
+        "Traceback (most recent call last):",
+        "AttributeError: The method 'res.partner.no_such_method' does not exist",
+        # not provoked by a test: each is a problem
+        f"{T} ERROR db odoo.sql_db: bad query: b'SELECT broken'",
+        'ERROR:  column "credit_x" does not exist',
+        f"{T} ERROR db odoo.http: Exception during request handling.",
+        "Traceback (most recent call last):",
+        "AttributeError: 'NoneType' object has no attribute 'id'",
+    )
+    problems = crmx.log_problems(lines, crmx.RPC_SERVER_ALLOWED)
+    assert [p.split(" ", 5)[5] for p in problems] == [
+        "odoo.sql_db: bad query: b'SELECT broken'",
+        "odoo.http: Exception during request handling.",
+    ]
+
+
 def test_pytest_junit_counts_each_test_once(tmp_path):
     junit = tmp_path / "pytest.xml"
     junit.write_text(

@@ -109,8 +109,9 @@ class CrmCustomerInsight(models.Model):
     # the model is fitted on at most this many customers (a seeded sample)
     _insight_fit_sample = 20000
 
+    # indexed by the (partner_id, company_id) unique constraint
     partner_id = fields.Many2one(
-        "res.partner", "Customer", required=True, readonly=True, index=True, ondelete="cascade"
+        "res.partner", "Customer", required=True, readonly=True, ondelete="cascade"
     )
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True, ondelete="cascade"
@@ -136,7 +137,7 @@ class CrmCustomerInsight(models.Model):
     r_score = fields.Integer("R Score", readonly=True, aggregator="avg")
     f_score = fields.Integer("F Score", readonly=True, aggregator="avg")
     m_score = fields.Integer("M Score", readonly=True, aggregator="avg")
-    rfm_segment = fields.Selection(RFM_SEGMENTS, "Segment", readonly=True, index=True)
+    rfm_segment = fields.Selection(RFM_SEGMENTS, "Segment", readonly=True)
     churn_probability = fields.Float(
         "Churn Risk (%)",
         readonly=True,

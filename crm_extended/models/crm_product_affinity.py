@@ -30,9 +30,8 @@ class CrmProductAffinity(models.Model):
     _affinity_min_pair_count = 2
     _affinity_max_order_products = 50
 
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
-    )
+    # indexed by the (company_id, product_id, related_product_id) unique constraint
+    company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
     product_id = fields.Many2one(
         "product.product", "Product", required=True, readonly=True, index=True, ondelete="cascade"
     )

@@ -312,7 +312,7 @@ class TestPublicInterface(TransactionCase):
         customer.sudo().write({"credit_hold": True, "credit_hold_reason": "Computed check"})
         check(customer, {"credit_status": "hold", "credit_on_hold": True})
         quotation.invalidate_recordset(["credit_block_reason"])
-        self.assertIn("Computed Customer", quotation.credit_block_reason)
+        self.assertIn("Computed Customer", quotation.credit_block_reason or "")
         checked.add(("sale.order", "credit_block_reason"))
 
         Contract = self.env["crm.warranty.contract"]

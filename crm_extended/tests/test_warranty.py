@@ -473,7 +473,7 @@ class TestWarrantyRules(WarrantyCommon):
             {"credit_hold": True, "credit_hold_reason": "Disputed warranty invoice"}
         )
         quotation.invalidate_recordset(["credit_block_reason"])
-        self.assertIn(self.customer.name, quotation.credit_block_reason)
+        self.assertIn(self.customer.name, quotation.credit_block_reason or "")
         with self.assertRaises(UserError) as refusal:
             quotation.action_confirm()
         self.assertIn(self.customer.name, str(refusal.exception))

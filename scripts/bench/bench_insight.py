@@ -20,6 +20,7 @@ It runs last and leaves its data: deleting millions of rows would cost more
 than the benchmark, and the scratch database is dropped afterwards.
 """
 
+import logging
 import time
 from datetime import date, timedelta
 
@@ -386,13 +387,46 @@ def _backtest(b, today):
     b.commit()
 
 
+class _PhaseLog(logging.Handler):
+    """Keeps the job's own account of its phases (query, model, write)."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.lines = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if " customers in " in message:
+            self.lines.append(message.split(": ", 1)[-1])
+
+    def flush_to_stdout(self):
+        for line in self.lines:
+            print(f"   job phases: {line}", flush=True)
+        self.lines.clear()
+
+
 def run(b):
+    phases = _PhaseLog()
+    job_logger = logging.getLogger("odoo.addons.crm_extended.models.crm_customer_insight")
+    job_logger.addHandler(phases)
+    job_logger.setLevel(logging.INFO)
+    job_logger.propagate = False
+    try:
+        _run(b, phases)
+    finally:
+        job_logger.removeHandler(phases)
+        job_logger.propagate = True
+        job_logger.setLevel(logging.NOTSET)
+
+
+def _run(b, phases):
     env = b.env
     company = env.company
     today = date.today()
     _parameter_recovery()
     _seed(b, today)
     _backtest(b, today)
+    phases.lines.clear()
     Insight = env["crm.customer.insight"]
     Affinity = env["crm.product.affinity"]
     b.sql("DELETE FROM crm_customer_insight")
@@ -406,11 +440,13 @@ def run(b):
         queries,
         f"{note}; target < 60 s, < 500 MiB",
     )
+    phases.flush_to_stdout()
     b.commit()
     count, elapsed, queries, note = _timed(
         b, lambda: Insight._compute_company_insights(company, today)
     )
     b.report(f"insight job second run (no change): {count} customers", elapsed, queries, note)
+    phases.flush_to_stdout()
     b.commit()
     count, elapsed, queries, note = _timed(
         b, lambda: Insight._compute_company_insights(company, today + timedelta(days=1))
@@ -418,6 +454,7 @@ def run(b):
     b.report(
         f"insight job next night (every row changes): {count} customers", elapsed, queries, note
     )
+    phases.flush_to_stdout()
     b.commit()
     pairs, elapsed, queries, note = _timed(
         b, lambda: Affinity._compute_company_affinities(company, today)

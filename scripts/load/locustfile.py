@@ -18,6 +18,7 @@ import json
 import os
 import random
 import time
+from xml.etree import ElementTree
 
 from locust import HttpUser, between, events, task
 
@@ -104,10 +105,22 @@ class OdooUser(HttpUser):
         )
 
     def view_fields(self, model, view_type):
-        key = (model, view_type, self.role)  # a view's fields depend on the user's groups
+        """The fields the web client reads for this view: those of its arch, as
+        the server gives it to this user (nodes of other groups removed)."""
+        key = (model, view_type, self.role)
         if key not in _views:
             result = self.call(model, "get_views", views=[[False, view_type]])
-            _views[key] = list(result["models"][model]["fields"])
+            arch = ElementTree.fromstring(result["views"][view_type]["arch"])
+            names = set()
+
+            def walk(node, nested):
+                if node.tag == "field" and not nested:
+                    names.add(node.get("name"))
+                for child in node:
+                    walk(child, nested or node.tag == "field")
+
+            walk(arch, False)
+            _views[key] = sorted(names & set(result["models"][model]["fields"]))
         return _views[key]
 
     # ------------------------------------------------------------ operations

@@ -1,0 +1,88 @@
+"""`make load`: the pieces that decide its verdict, without servers (the run itself is CI's)."""
+
+import importlib.util
+import os
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+
+import crmx  # noqa: E402
+
+
+def _load(name):
+    path = os.path.join(REPO, "scripts", "load", f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"crmx_load_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+run = _load("run")
+seed = _load("seed")
+
+
+def test_full_volumes_are_the_issues_and_scale_down_for_ci():
+    full = seed.volumes(1.0)
+    assert full["customers"] >= 10_000
+    assert full["leads"] >= 100_000
+    assert full["orders"] >= 50_000
+    assert full["invoice_lines"] >= 200_000
+    small = seed.volumes(0.01)
+    assert small["customers"] == 100
+    assert small["leads"] == 1000
+    # never so small that a third with limits and a few holds would be empty
+    assert seed.volumes(0.0001)["customers"] >= 60
+
+
+def test_defaults_are_the_full_run(monkeypatch):
+    for name in ("CRMX_LOAD_SECONDS", "CRMX_LOAD_USERS", "CRMX_LOAD_SCALE"):
+        monkeypatch.delenv(name, raising=False)
+    cfg = run.settings()
+    assert cfg["users"] >= 40
+    assert cfg["scale"] == 1.0
+    monkeypatch.setenv("CRMX_LOAD_SECONDS", "20")
+    monkeypatch.setenv("CRMX_LOAD_USERS", "5")
+    assert (run.settings()["seconds"], run.settings()["users"]) == (20, 5)
+
+
+def _result(p95, count, seconds=10):
+    return {
+        "ops": {
+            name: {"count": count, "errors": 0, "p50": p95 / 2, "p95": p95, "rps": 0}
+            for name in run.CORE_OPS
+        },  # fmt: skip
+        "seconds": seconds,
+        "users": 5,
+        "outcomes": {},
+    }
+
+
+def test_ratios_flag_a_missed_budget(capsys):
+    assert run.print_ratios(_result(120, 100), _result(100, 100)) == []
+    misses = run.print_ratios(_result(130, 80), _result(100, 100))
+    assert misses == [
+        "p95 of pipeline: 1.30x",
+        "p95 of customer form: 1.30x",
+        "p95 of quotation confirm: 1.30x",
+        "p95 of invoice post: 1.30x",
+        "throughput: 0.80x",
+    ]
+    assert "OVER" in capsys.readouterr().out
+
+
+def test_missing_locust_is_one_clear_message(monkeypatch):
+    monkeypatch.delenv("CRMX_LOCUST", raising=False)
+    monkeypatch.setattr(run.shutil, "which", lambda name: None)
+    monkeypatch.setattr(run.sys, "executable", "/nonexistent/python3")
+
+    class NoProbe:
+        returncode = 1
+
+    monkeypatch.setattr(run.subprocess, "run", lambda *a, **k: NoProbe())
+    with pytest.raises(crmx.CrmxError, match="CRMX_LOCUST"):
+        run.locust_command(crmx)
+    monkeypatch.setenv("CRMX_LOCUST", "/opt/venv/bin/locust")
+    assert run.locust_command(crmx) == ["/opt/venv/bin/locust"]
