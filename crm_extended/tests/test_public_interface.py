@@ -190,7 +190,13 @@ PUBLIC_FIELDS = {
     "crm.extended.xlsx.export": {
         "report_type": (
             "selection",
-            ["credit_exposure", "sales_funnel", "warranty_expiry", "competitor_winloss"],
+            [
+                "credit_exposure",
+                "sales_funnel",
+                "warranty_expiry",
+                "competitor_winloss",
+                "customer_insight",
+            ],
         ),
         "date_from": ("date", None),
         "date_to": ("date", None),
