@@ -3,6 +3,7 @@ import time
 
 import numpy as np
 from dateutil.relativedelta import relativedelta
+from psycopg2.extensions import TransactionRollbackError
 from scipy.stats import rankdata
 
 from odoo import api, fields, models
@@ -11,6 +12,8 @@ from odoo.tools import SQL
 from ..tools import btyd
 
 _logger = logging.getLogger(__name__)
+# tries of one company's insights when concurrent updates of its partners abort them
+CONCURRENCY_ATTEMPTS = 3
 
 # Figures derived from invoices: readable by sales and accounting users only.
 INSIGHT_MONEY_GROUPS = (
@@ -186,16 +189,34 @@ class CrmCustomerInsight(models.Model):
             cron._commit_progress(remaining=len(companies))
         Affinity = self.env["crm.product.affinity"].sudo()
         for company in companies:
-            try:
-                with self.env.cr.savepoint():
-                    self.sudo()._compute_company_insights(company, today)
-                    Affinity._compute_company_affinities(company, today)
-            except Exception:
-                if not in_cron:
-                    raise
-                # one company's failure must not cost the others their night
-                _logger.exception("Customer insights of %s failed", company.name)
-                self.env.invalidate_all()
+            for attempt in range(1, CONCURRENCY_ATTEMPTS + 1):
+                try:
+                    with self.env.cr.savepoint():
+                        self.sudo()._compute_company_insights(company, today)
+                        Affinity._compute_company_affinities(company, today)
+                    break
+                except TransactionRollbackError:
+                    # users updated some of the same partners since our snapshot:
+                    # start this company again on a new snapshot (the companies
+                    # done before are committed already)
+                    if not in_cron:
+                        raise
+                    self.env.cr.rollback()
+                    self.env.invalidate_all()
+                    if attempt == CONCURRENCY_ATTEMPTS:
+                        _logger.warning(
+                            "Customer insights of %s left for the next run: concurrent "
+                            "updates in %s attempts",
+                            company.name,
+                            attempt,
+                        )
+                except Exception:
+                    if not in_cron:
+                        raise
+                    # one company's failure must not cost the others their night
+                    _logger.exception("Customer insights of %s failed", company.name)
+                    self.env.invalidate_all()
+                    break
             if in_cron:
                 cron._commit_progress(1)
         return True

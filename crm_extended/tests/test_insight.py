@@ -6,6 +6,7 @@ from unittest.mock import patch
 
 import numpy as np
 import openpyxl
+import psycopg2
 from dateutil.relativedelta import relativedelta
 from lxml import etree
 from psycopg2 import IntegrityError
@@ -327,6 +328,37 @@ class TestInsightAccess(InsightCommon):
         ):
             # called directly (tests, shell), errors are not swallowed
             self.Insight._cron_compute_insights(companies=self.company, today=TODAY)
+
+    def test_cron_retries_a_company_aborted_by_concurrent_updates(self):
+        """A serialization failure (users updating the same partners) is not
+        swallowed as an error: the company is computed again on a new snapshot."""
+        Insight = type(self.Insight)
+        original = Insight._compute_company_insights
+        calls = []
+
+        def compute(insight, company, today):
+            calls.append(company)
+            if len(calls) == 1:
+                raise psycopg2.errors.SerializationFailure("concurrent update")
+            return original(insight, company, today)
+
+        with (
+            patch.object(Insight, "_compute_company_insights", compute),
+            patch.object(type(self.env["ir.cron"]), "_commit_progress"),
+            patch.object(self.env.cr, "rollback") as rollback,
+            self.assertNoLogs("odoo.addons.crm_extended.models.crm_customer_insight", "ERROR"),
+        ):
+            self.Insight.with_context(ir_cron_progress_id=1)._cron_compute_insights(
+                companies=self.company_2, today=TODAY
+            )
+        self.assertEqual(calls, [self.company_2, self.company_2])
+        rollback.assert_called_once()
+        with (
+            patch.object(Insight, "_compute_company_insights", compute),
+            self.assertRaises(psycopg2.errors.SerializationFailure),
+        ):
+            calls.clear()
+            self.Insight._cron_compute_insights(companies=self.company_2, today=TODAY)
 
     def test_each_company_has_its_own_row(self):
         rows = self.Insight.search([("partner_id", "=", self.cust_a.id)])
