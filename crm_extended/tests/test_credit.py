@@ -83,7 +83,9 @@ class TestCreditExposure(CreditCommon):
         invoice.action_post()
         self.assertEqual(self._figures().credit_exposure, order.amount_total)
         refund = self._reverse_invoice(invoice, post=True)
-        self.assertTrue(refund)
+        self.assertEqual(refund.state, "posted")
+        self.assertEqual(refund.move_type, "out_refund")
+        self.assertEqual(invoice.payment_state, "reversed")
         # the credit note reconciles the invoice and gives the order back to invoice
         partner = self._figures()
         self.assertEqual(partner.credit_exposure_receivable, 0.0)
@@ -251,7 +253,8 @@ class TestCreditSettingsAndHolds(CreditCommon):
                 {"name": "Sneaky", "credit_hold": True, "credit_hold_reason": "x"}
             )
         # a billing user may write core's credit_limit field, but not here
-        self.assertTrue(
+        self.assertIn(
+            "account.group_account_invoice",
             self.env["res.partner"]._fields["credit_limit"].groups,
             "core restricts the limit to invoicing users",
         )
