@@ -200,6 +200,36 @@ class ResPartner(models.Model):
             [("id", "in", self.c360_lead_ids.ids)],
         )
 
+    def action_c360_revenue_graph(self):
+        """The customer's invoiced revenue by month, as Odoo's invoice analysis graphs it."""
+        action = self._c360_action(
+            "account.action_account_invoice_report_all",
+            [
+                ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("company_id", "=", self.env.company.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+            ],
+            {"group_by": ["invoice_date:month"], "graph_measure": "price_subtotal"},
+        )
+        action["name"] = self.env._("Revenue by Month")
+        return action
+
+    def action_c360_pipeline_graph(self):
+        """The customer's open opportunities by stage, as the pipeline analysis graphs them."""
+        action = self._c360_action(
+            "crm.crm_opportunity_report_action",
+            [
+                ("partner_id", "child_of", self.commercial_partner_id.id),
+                ("type", "=", "opportunity"),
+                ("won_status", "=", "pending"),
+                ("company_id", "in", (self.env.company.id, False)),
+            ],
+            {"group_by": ["stage_id"], "graph_measure": "prorated_revenue"},
+        )
+        action["name"] = self.env._("Pipeline by Stage")
+        return action
+
     def action_c360_quotations(self):
         return self._c360_action(
             "sale.action_quotations_with_onboarding",

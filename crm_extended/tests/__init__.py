@@ -29,6 +29,7 @@ from . import test_competitor_tour
 from . import test_xlsx_export
 from . import test_xlsx_stream
 from . import test_customer_360
+from . import test_customer_360_graphs
 from . import test_customer_360_tour
 from . import test_i18n
 

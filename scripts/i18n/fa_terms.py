@@ -787,4 +787,6 @@ TERMS = {
     '<span class="o_crm_extended_suffix">days</span>': '<span class="o_crm_extended_suffix">روز</span>',
     "Product Variant": "گونهٔ محصول",
     "The internal user in charge of this contact.": "کاربر داخلی مسئول این مخاطب.",
+    "Pipeline by Stage": "فرصت‌ها بر اساس مرحله",
+    "Revenue by Month": "درآمد ماهانه",
 }
