@@ -63,6 +63,7 @@
             "crm_extended/static/tests/tours/**/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }
