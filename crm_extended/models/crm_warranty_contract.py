@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+from psycopg2.extensions import TransactionRollbackError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -495,6 +496,8 @@ class CrmWarrantyContract(models.Model):
             try:
                 with self.env.cr.savepoint():
                     getattr(contract, method)(today)
+            except TransactionRollbackError:
+                raise  # a concurrent update: Odoo retries, the record is not broken
             except Exception:  # noqa: BLE001 - one broken record must not stop the job
                 _logger.exception(message, contract.id)
                 failed |= contract
@@ -507,6 +510,8 @@ class CrmWarrantyContract(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._warranty_expire(today)
+        except TransactionRollbackError:
+            raise  # a concurrent update: Odoo retries, the batch is not broken
         except Exception:  # noqa: BLE001 - find and skip the broken record(s) below
             return self._warranty_run_each(
                 "_warranty_expire", today, "Warranty contract %s could not be expired"
@@ -522,6 +527,8 @@ class CrmWarrantyContract(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._warranty_send_reminder(today)
+        except TransactionRollbackError:
+            raise  # a concurrent update: Odoo retries, the batch is not broken
         except Exception:  # noqa: BLE001 - find and skip the broken record(s) below
             return self._warranty_run_each(
                 "_warranty_send_reminder",

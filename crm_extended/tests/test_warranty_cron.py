@@ -1,6 +1,8 @@
 from datetime import timedelta
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo.tests import tagged
 
 from .query_count import count_queries
@@ -163,6 +165,22 @@ class TestWarrantyCron(WarrantyCommon):
         self.assertEqual(result["failed"], 1)
         self.assertEqual(good.state, "expired")
         self.assertEqual(broken.state, "active")
+
+    def test_concurrent_update_is_not_swallowed_as_a_broken_record(self):
+        """A serialization failure is not a broken record: it propagates, so
+        Odoo's retry (or the next run) handles it, and nothing is logged as an error."""
+        self._contract(date_end=self.today - timedelta(days=3))
+        Contract = type(self.Contract)
+
+        def expire(records, today):
+            raise psycopg2.errors.SerializationFailure("concurrent update")
+
+        with (
+            patch.object(Contract, "_warranty_expire", expire),
+            self.assertNoLogs(CRON_LOGGER, level="ERROR"),
+            self.assertRaises(psycopg2.errors.SerializationFailure),
+        ):
+            self.Contract._cron_process_warranties()
 
     def test_direct_call_never_commits(self):
         self._contract(date_end=self.today - timedelta(days=3))
