@@ -1,10 +1,7 @@
-from . import res_company
-from . import res_config_settings
-from . import crm_lead
-from . import account_move
-
 # -- credit control --
 from . import crm_credit_guard
+from . import res_company_credit
+from . import res_config_settings_credit
 from . import res_partner_credit
 from . import sale_order_credit
 from . import sale_order_line_credit
@@ -18,20 +15,28 @@ from . import crm_lead_qualification
 from . import crm_lead_qualification_answer
 from . import crm_sales_cycle
 from . import crm_sales_cycle_stage
-from . import crm_stage
+from . import crm_stage_cycle
 from . import crm_lead_stage_history
-from . import crm_team
+from . import crm_team_cycle
 from . import crm_lead_cycle
+from . import res_company_cycle
+from . import res_config_settings_cycle
 
 # -- warranties --
 from . import crm_warranty_contract
-from . import product_template
+from . import product_template_warranty
 from . import res_partner_warranty
 from . import sale_order_warranty
+from . import account_move_warranty
+from . import res_company_warranty
+from . import res_config_settings_warranty
 
 # -- competitors --
 from . import crm_competitor
 from . import crm_lead_competitor
+from . import crm_lead_competition
+from . import res_company_competition
+from . import res_config_settings_competition
 
 # -- customer 360 --
 from . import res_partner_360

@@ -3,8 +3,8 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from .duplicate_keys import first_duplicate
-from .text_limits import NAME_MAX_LENGTH, URL_MAX_LENGTH, check_text_lengths
+from ..tools.duplicate_keys import first_duplicate
+from ..tools.text_limits import NAME_MAX_LENGTH, URL_MAX_LENGTH, check_text_lengths
 
 TEXT_LIMITS = {"name": NAME_MAX_LENGTH, "website": URL_MAX_LENGTH}
 

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .duplicate_keys import first_duplicate
+from ..tools.duplicate_keys import first_duplicate
 
 
 class CrmLeadCompetitor(models.Model):

@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 
-from .text_limits import NAME_MAX_LENGTH, check_text_lengths
+from ..tools.text_limits import NAME_MAX_LENGTH, check_text_lengths
 
 _logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tests import tagged
 
-from ..report.xlsx_writer import MONEY, Column, XlsxReportWriter
+from ..tools.xlsx_writer import MONEY, Column, XlsxReportWriter
 from .credit_common import CreditCommon
 
 RAW_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")

@@ -2,7 +2,7 @@
 from . import crm_lead_gate_override
 
 # -- competitors --
-from . import crm_lead_lost
+from . import crm_lead_lost_competition
 
 # -- xlsx exports --
 from . import crm_extended_xlsx_export

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 
-from ..report.xlsx_writer import (
+from ..tools.xlsx_writer import (
     DATE,
     FLOAT,
     INTEGER,

@@ -4,15 +4,6 @@ from odoo import fields, models
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
-    # -- credit control --
-
-    # -- sales cycles and qualification --
-    # (fields and overrides in crm_lead_cycle.py: a separate layer keeps
-    # its create/write overrides apart from the other features')
-
-    # -- warranties --
-
-    # -- competitors --
     competitor_line_ids = fields.One2many(
         "crm.lead.competitor", "lead_id", string="Competitors", copy=True
     )
@@ -64,5 +55,3 @@ class CrmLead(models.Model):
         res = super().action_unarchive()
         reactivated.filtered("lost_to_competitor_id").write({"lost_to_competitor_id": False})
         return res
-
-    # -- customer 360 --

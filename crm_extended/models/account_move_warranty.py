@@ -4,11 +4,6 @@ from odoo import fields, models
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    # -- credit control --
-
-    # -- sales cycles and qualification --
-
-    # -- warranties --
     warranty_contract_count = fields.Integer(
         string="Warranties", compute="_compute_warranty_contract_count"
     )
@@ -33,7 +28,3 @@ class AccountMove(models.Model):
         action["domain"] = [("invoice_ids", "in", self.ids)]
         action["context"] = {"create": False}
         return action
-
-    # -- competitors --
-
-    # -- customer 360 --

@@ -4,7 +4,6 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    # -- credit control --
     credit_hold_block_on_limit = fields.Boolean(
         related="company_id.credit_hold_block_on_limit", readonly=False
     )
@@ -16,23 +15,6 @@ class ResConfigSettings(models.TransientModel):
     )
     credit_controller_id = fields.Many2one(
         related="company_id.credit_controller_id", readonly=False
-    )
-
-    # -- sales cycles and qualification --
-    company_default_sales_cycle_id = fields.Many2one(
-        related="company_id.default_sales_cycle_id",
-        readonly=False,
-        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
-    )
-
-    # -- warranties --
-    warranty_reminder_days = fields.Integer(
-        related="company_id.warranty_reminder_days", readonly=False
-    )
-
-    # -- competitors --
-    competitor_required_on_lost = fields.Boolean(
-        related="company_id.competitor_required_on_lost", readonly=False
     )
 
     def action_open_credit_settings(self):
