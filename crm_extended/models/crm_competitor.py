@@ -105,39 +105,6 @@ class CrmCompetitor(models.Model):
                 competitor.company_id.currency_id or self.env.company.currency_id
             )
 
-    def _get_statistics(self):
-        """Return {competitor_id: (met, won, lost, lost_revenue, open)} for ``self``.
-
-        Read from the win/loss analysis (``crm.competitor.winloss.report``),
-        so that the cards, the analysis and its XLSX export share one
-        definition of each outcome (see the report's ``outcome`` field), and
-        only count the deals the user may read (its record rules follow the
-        deals'). One query for the whole recordset.
-        """
-        ids = [cid for cid in self.ids if cid]
-        if not ids:
-            return {}
-        self.env["crm.lead"].flush_model(
-            ["lost_to_competitor_id", "won_status", "expected_revenue", "active"]
-        )
-        self.env["crm.lead.competitor"].flush_model(["lead_id", "competitor_id"])
-        groups = self.env["crm.competitor.winloss.report"]._read_group(
-            [("competitor_id", "in", ids)],
-            ["competitor_id", "outcome"],
-            ["__count", "expected_revenue:sum"],
-        )
-        stats = {}
-        for competitor, outcome, count, revenue in groups:
-            met, won, lost, lost_revenue, open_ = stats.get(competitor.id, (0, 0, 0, 0.0, 0))
-            stats[competitor.id] = (
-                met + count,
-                won + (count if outcome == "won" else 0),
-                lost + (count if outcome == "lost" else 0),
-                lost_revenue + (revenue if outcome == "lost" else 0.0),
-                open_ + (count if outcome == "open" else 0),
-            )
-        return stats
-
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_statistics(self):
         stats = self._get_statistics()
@@ -168,16 +135,6 @@ class CrmCompetitor(models.Model):
         )
         if duplicate:
             duplicate._raise_duplicate_name()
-
-    def _raise_duplicate_name(self):
-        raise ValidationError(
-            self.env._(
-                "A competitor named “%(name)s” already exists in %(company)s.",
-                name=self.name,
-                company=self.company_id.display_name
-                or self.env._("the competitors shared by all companies"),
-            )
-        )
 
     # ------------------------------------------------------------
     # CRUD
@@ -218,18 +175,17 @@ class CrmCompetitor(models.Model):
     # ACTIONS
     # ------------------------------------------------------------
 
-    def _get_deals_domain(self, outcome=None):
-        self.ensure_one()
-        met = Domain("competitor_line_ids.competitor_id", "=", self.id) | Domain(
-            "lost_to_competitor_id", "=", self.id
-        )
-        if outcome == "won":
-            return met & Domain("won_status", "=", "won")
-        if outcome == "lost":
-            return Domain("lost_to_competitor_id", "=", self.id) & Domain("won_status", "=", "lost")
-        if outcome == "open":
-            return met & Domain("won_status", "=", "pending") & Domain("active", "=", True)
-        return met
+    def action_view_deals(self):
+        return self._action_view_deals()
+
+    def action_view_won_deals(self):
+        return self._action_view_deals("won")
+
+    def action_view_lost_deals(self):
+        return self._action_view_deals("lost")
+
+    def action_view_open_deals(self):
+        return self._action_view_deals("open")
 
     def _action_view_deals(self, outcome=None):
         self.ensure_one()
@@ -249,14 +205,62 @@ class CrmCompetitor(models.Model):
             "context": {"active_test": False, "create": False},
         }
 
-    def action_view_deals(self):
-        return self._action_view_deals()
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
 
-    def action_view_won_deals(self):
-        return self._action_view_deals("won")
+    def _get_deals_domain(self, outcome=None):
+        self.ensure_one()
+        met = Domain("competitor_line_ids.competitor_id", "=", self.id) | Domain(
+            "lost_to_competitor_id", "=", self.id
+        )
+        if outcome == "won":
+            return met & Domain("won_status", "=", "won")
+        if outcome == "lost":
+            return Domain("lost_to_competitor_id", "=", self.id) & Domain("won_status", "=", "lost")
+        if outcome == "open":
+            return met & Domain("won_status", "=", "pending") & Domain("active", "=", True)
+        return met
 
-    def action_view_lost_deals(self):
-        return self._action_view_deals("lost")
+    def _get_statistics(self):
+        """Return {competitor_id: (met, won, lost, lost_revenue, open)} for ``self``.
 
-    def action_view_open_deals(self):
-        return self._action_view_deals("open")
+        Read from the win/loss analysis (``crm.competitor.winloss.report``),
+        so that the cards, the analysis and its XLSX export share one
+        definition of each outcome (see the report's ``outcome`` field), and
+        only count the deals the user may read (its record rules follow the
+        deals'). One query for the whole recordset.
+        """
+        ids = [cid for cid in self.ids if cid]
+        if not ids:
+            return {}
+        self.env["crm.lead"].flush_model(
+            ["lost_to_competitor_id", "won_status", "expected_revenue", "active"]
+        )
+        self.env["crm.lead.competitor"].flush_model(["lead_id", "competitor_id"])
+        groups = self.env["crm.competitor.winloss.report"]._read_group(
+            [("competitor_id", "in", ids)],
+            ["competitor_id", "outcome"],
+            ["__count", "expected_revenue:sum"],
+        )
+        stats = {}
+        for competitor, outcome, count, revenue in groups:
+            met, won, lost, lost_revenue, open_ = stats.get(competitor.id, (0, 0, 0, 0.0, 0))
+            stats[competitor.id] = (
+                met + count,
+                won + (count if outcome == "won" else 0),
+                lost + (count if outcome == "lost" else 0),
+                lost_revenue + (revenue if outcome == "lost" else 0.0),
+                open_ + (count if outcome == "open" else 0),
+            )
+        return stats
+
+    def _raise_duplicate_name(self):
+        raise ValidationError(
+            self.env._(
+                "A competitor named “%(name)s” already exists in %(company)s.",
+                name=self.name,
+                company=self.company_id.display_name
+                or self.env._("the competitors shared by all companies"),
+            )
+        )

@@ -18,6 +18,13 @@ class CrmLead(models.Model):
         help="The competitor who won this deal.",
     )
 
+    def action_unarchive(self):
+        # a restored deal is no longer lost to anyone (like core's lost reason)
+        reactivated = self.filtered(lambda lead: not lead.active)
+        res = super().action_unarchive()
+        reactivated.filtered("lost_to_competitor_id").write({"lost_to_competitor_id": False})
+        return res
+
     def _add_lost_to_competitor_line(self):
         """The competitor a deal was lost to is one of its competitors."""
         missing = self.filtered(
@@ -48,10 +55,3 @@ class CrmLead(models.Model):
                 known |= line.competitor_id
                 to_move |= line
         to_move.write({"lead_id": self.id})
-
-    def action_unarchive(self):
-        # a restored deal is no longer lost to anyone (like core's lost reason)
-        reactivated = self.filtered(lambda lead: not lead.active)
-        res = super().action_unarchive()
-        reactivated.filtered("lost_to_competitor_id").write({"lost_to_competitor_id": False})
-        return res

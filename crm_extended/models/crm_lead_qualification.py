@@ -96,18 +96,6 @@ class CrmLeadQualification(models.Model):
                 for question in self.questionnaire_id.question_ids
             ]
 
-    def _check_system_fields(self, vals):
-        """Refuse direct writes of the fields only the system sets (RPC included)."""
-        forced = SYSTEM_FIELDS.intersection(vals)
-        if forced and not self.env.su:
-            raise AccessError(
-                self.env._(
-                    "The status and score of a qualification are set by the system: "
-                    "answer the questions and mark it done (%(fields)s).",
-                    fields=", ".join(sorted(forced)),
-                )
-            )
-
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
@@ -167,3 +155,15 @@ class CrmLeadQualification(models.Model):
                 )
             qualification.lead_id.message_post(body=body)
         return True
+
+    def _check_system_fields(self, vals):
+        """Refuse direct writes of the fields only the system sets (RPC included)."""
+        forced = SYSTEM_FIELDS.intersection(vals)
+        if forced and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The status and score of a qualification are set by the system: "
+                    "answer the questions and mark it done (%(fields)s).",
+                    fields=", ".join(sorted(forced)),
+                )
+            )

@@ -63,14 +63,6 @@ class ResPartner(models.Model):
         groups="account.group_account_invoice,account.group_account_readonly",
     )
 
-    def _c360_by_commercial(self, model, domain, groupby_path, aggregates, extra_groupby=()):
-        """Grouped figures of ``model`` per commercial partner of ``self``: one query."""
-        return self.env[model]._read_group(
-            Domain(groupby_path, "in", self.commercial_partner_id.ids) & Domain(domain),
-            [groupby_path, *extra_groupby],
-            aggregates,
-        )
-
     @api.depends_context("company", "uid")
     def _compute_c360_sales(self):
         company = self.env.company
@@ -187,13 +179,6 @@ class ResPartner(models.Model):
             partner.c360_overdue_invoice_count = int(data["overdue"])
             partner.c360_overdue_invoice_amount = data["overdue_amount"]
 
-    def _c360_action(self, xmlid, domain, context=None):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        action["domain"] = domain
-        action["context"] = dict(context or {}, create=False)
-        return action
-
     def action_c360_open_leads(self):
         return self._c360_action(
             "crm.crm_lead_all_leads",
@@ -250,18 +235,6 @@ class ResPartner(models.Model):
             ],
         )
 
-    def _c360_invoice_domain(self, overdue=False):
-        domain = [
-            ("commercial_partner_id", "=", self.commercial_partner_id.id),
-            ("move_type", "in", ("out_invoice", "out_refund")),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("company_id", "=", self.env.company.id),
-        ]
-        if overdue:
-            domain.append(("invoice_date_due", "<", fields.Date.context_today(self)))
-        return domain
-
     def action_c360_open_invoices(self):
         return self._c360_action(
             "account.action_move_out_invoice_type", self._c360_invoice_domain()
@@ -281,3 +254,30 @@ class ResPartner(models.Model):
                 ("company_id", "=", self.env.company.id),
             ],
         )
+
+    def _c360_by_commercial(self, model, domain, groupby_path, aggregates, extra_groupby=()):
+        """Grouped figures of ``model`` per commercial partner of ``self``: one query."""
+        return self.env[model]._read_group(
+            Domain(groupby_path, "in", self.commercial_partner_id.ids) & Domain(domain),
+            [groupby_path, *extra_groupby],
+            aggregates,
+        )
+
+    def _c360_action(self, xmlid, domain, context=None):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = domain
+        action["context"] = dict(context or {}, create=False)
+        return action
+
+    def _c360_invoice_domain(self, overdue=False):
+        domain = [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("company_id", "=", self.env.company.id),
+        ]
+        if overdue:
+            domain.append(("invoice_date_due", "<", fields.Date.context_today(self)))
+        return domain

@@ -31,16 +31,6 @@ class SaleOrder(models.Model):
         for order in self:
             order.warranty_contract_count = counts.get(order, 0)
 
-    def _action_confirm(self):
-        res = super()._action_confirm()
-        self._warranty_create_contracts()
-        return res
-
-    def _action_cancel(self):
-        res = super()._action_cancel()
-        self._warranty_cancel_contracts()
-        return res
-
     def action_view_warranty_contracts(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -52,6 +42,16 @@ class SaleOrder(models.Model):
             action["views"] = [(False, "form")]
             action["res_id"] = self.warranty_contract_ids.id
         return action
+
+    def _action_confirm(self):
+        res = super()._action_confirm()
+        self._warranty_create_contracts()
+        return res
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        self._warranty_cancel_contracts()
+        return res
 
     def _warranty_create_contracts(self):
         """Create the warranty contracts of confirmed orders.

@@ -51,18 +51,6 @@ class CrmExtendedXlsxExport(models.TransientModel):
                     )
                 )
 
-    @api.model
-    def _check_report_type(self, vals):
-        known = dict(REPORT_TYPES)
-        if "report_type" in vals and vals["report_type"] not in known:
-            raise UserError(
-                self.env._(
-                    "Unknown report type %(type)r: choose one of %(types)s.",
-                    type=vals["report_type"],
-                    types=", ".join(known),
-                )
-            )
-
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -141,6 +129,18 @@ class CrmExtendedXlsxExport(models.TransientModel):
         if self.date_to:
             domain.append((field, "<=", self.date_to))
         return domain
+
+    @api.model
+    def _check_report_type(self, vals):
+        known = dict(REPORT_TYPES)
+        if "report_type" in vals and vals["report_type"] not in known:
+            raise UserError(
+                self.env._(
+                    "Unknown report type %(type)r: choose one of %(types)s.",
+                    type=vals["report_type"],
+                    types=", ".join(known),
+                )
+            )
 
     # ------------------------------------------------------------ reports
     def _xlsx_competitor_winloss(self):

@@ -22,11 +22,6 @@ class CrmLeadGateOverride(models.TransientModel):
     )
     reason = fields.Text(required=True)
 
-    @api.model
-    def _check_manager(self):
-        if not self.env.user.has_group("sales_team.group_sale_manager"):
-            raise AccessError(self.env._("Only sales managers can override a stage gate."))
-
     @api.model_create_multi
     def create(self, vals_list):
         self._check_manager()
@@ -58,3 +53,8 @@ class CrmLeadGateOverride(models.TransientModel):
             subtype_xmlid="mail.mt_note",
         )
         return {"type": "ir.actions.act_window_close"}
+
+    @api.model
+    def _check_manager(self):
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(self.env._("Only sales managers can override a stage gate."))
