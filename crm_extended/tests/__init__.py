@@ -15,6 +15,7 @@ from . import test_sales_cycle
 from . import test_qualification
 from . import test_sales_cycle_report
 from . import test_sales_cycle_tour
+from . import test_cycle_idioms
 
 # -- warranties --
 from . import test_warranty
