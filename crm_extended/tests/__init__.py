@@ -21,6 +21,7 @@ from . import test_cycle_idioms
 from . import test_warranty
 from . import test_warranty_cron
 from . import test_warranty_tour
+from . import test_warranty_reminder
 
 # -- competitors --
 from . import test_competitor
