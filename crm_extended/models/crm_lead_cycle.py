@@ -470,7 +470,9 @@ class CrmLead(models.Model):
         the stage must still belong to the cycle) or ``CYCLE_MOVE_MIGRATION``
         (no cycle check, the stage is kept). The permission is plain data kept
         for the current transaction in ``cr.cache``, which only server code
-        reaches: the context, which any RPC caller fills, grants nothing.
+        reaches: the context, which any RPC caller fills, grants nothing. A
+        rollback, even to a savepoint, clears it: the moves are then checked as
+        any other.
         """
         moves = self.env.cr.cache.setdefault(_TRUSTED_MOVES_KEY, {})
         previous = {lead_id: moves.get(lead_id) for lead_id in self.ids}
@@ -478,7 +480,7 @@ class CrmLead(models.Model):
         try:
             yield
         finally:
-            # a rollback clears cr.cache: nothing is left to restore then
+            # after a rollback the registry is a new one: nothing to restore
             moves = self.env.cr.cache.get(_TRUSTED_MOVES_KEY, {})
             for lead_id, kind_before in previous.items():
                 if kind_before:
@@ -596,11 +598,12 @@ class CrmLead(models.Model):
         """The batch mode is core's scoring job (``_update_automated_probabilities``),
         whose raw UPDATE also aligns ``probability`` on the new score. Cycle leads
         keep their cycle's probability: they are left out of the job's batch and
-        recomputed by the ORM through ``_compute_probabilities``, which updates
-        their score only."""
+        recomputed by the ORM, batch by batch, through ``_compute_probabilities``,
+        which updates their score only."""
         cycle_leads = self.filtered("sales_cycle_id") if batch_mode else self.browse()
         if cycle_leads:
             self.env.add_to_compute(self._fields["automated_probability"], cycle_leads)
+            cycle_leads.flush_recordset(["automated_probability", "probability"])
             if cycle_leads == self:
                 return {}, {}  # core answers a bare dict for no lead, its job unpacks two
         return super(CrmLead, self - cycle_leads)._pls_get_naive_bayes_probabilities(
