@@ -7,7 +7,21 @@
     "author": "crm_extended contributors",
     "website": "https://example.com/crm_extended",
     "license": "LGPL-3",
-    "depends": ["crm", "sale_management", "sale_crm", "account"],
+    "depends": [
+        # leads, opportunities and stages: sales cycles, qualification, competitors
+        "crm",
+        # the Sales app itself: `sale` ships its root menu (sale.sale_menu_root)
+        # inactive and sale_management turns it on; the warranty and credit menus
+        # (crm_extended_menus.xml, crm_warranty_contract_views.xml) live under it.
+        # None of its quotation templates or optional products is used.
+        "sale_management",
+        # Odoo's own link between opportunities and quotations, the CRM-to-sales
+        # flow the customer-centric addon sits on; no code of ours calls into it,
+        # Odoo's sale_crm tests run with the addon (make test-host)
+        "sale_crm",
+        # invoices and receivables: credit exposure, warranty invoices
+        "account",
+    ],
     "external_dependencies": {"python": ["xlsxwriter", "numpy", "scipy"]},
     "data": [
         "security/crm_extended_groups.xml",

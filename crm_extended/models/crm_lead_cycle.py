@@ -6,13 +6,12 @@ features' overrides in ``crm_lead.py``.
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
-
-from .crm_sales_cycle import CycleMoveToken
 
 QUALIFICATION_STATUS = [
     ("none", "Not Qualified"),
@@ -23,6 +22,14 @@ QUALIFICATION_STATUS = [
 
 # fields whose change may move a lead to another cycle or stage
 _CYCLE_TRIGGER_FIELDS = {"stage_id", "sales_cycle_id", "team_id", "user_id", "type"}
+
+# Trusted stage moves (see ``_cycle_trust_moves``): a manager's gate override
+# skips the qualification gates; a team's leads joining its new cycle skip every
+# cycle check and keep their stage.
+CYCLE_MOVE_OVERRIDE = "override"
+CYCLE_MOVE_MIGRATION = "migration"
+# key of the trusted moves in ``cr.cache``: {lead id: kind}, for this transaction
+_TRUSTED_MOVES_KEY = "crm_extended.cycle_trusted_moves"
 
 
 class CrmLead(models.Model):
@@ -81,43 +88,6 @@ class CrmLead(models.Model):
         compute="_compute_qualification",
         search="_search_qualification_status",
     )
-
-    # ------------------------------------------------------------------
-    # Defaults
-    # ------------------------------------------------------------------
-
-    @api.model
-    def default_get(self, fields):
-        """A lead created from a cycle's pipeline (``default_sales_cycle_id``)
-        goes to a team using that cycle, the salesperson's own first: in a team
-        without it, it would carry the cycle's stages into that team's pipeline."""
-        values = super().default_get(fields)
-        cycle_id = self.env.context.get("default_sales_cycle_id")
-        if (
-            "team_id" in fields
-            and isinstance(cycle_id, int)
-            and cycle_id
-            and not self.env.context.get("default_team_id")
-        ):
-            team = self._cycle_default_team(
-                self.env["crm.sales.cycle"].browse(cycle_id),
-                self.env["res.users"].browse(values.get("user_id")) or self.env.user,
-            )
-            if team:
-                values["team_id"] = team.id
-        return values
-
-    @api.model
-    def _cycle_default_team(self, cycle, user):
-        """The team of ``user`` using ``cycle``, else the first team using it."""
-        teams = self.env["crm.team"].search(
-            [
-                ("sales_cycle_id", "=", cycle.id),
-                ("company_id", "in", [False, *self.env.companies.ids]),
-            ]
-        )
-        mine = teams.filtered(lambda team: user in (team.member_ids | team.user_id))
-        return (mine or teams)[:1]
 
     # ------------------------------------------------------------------
     # Computes
@@ -260,156 +230,6 @@ class CrmLead(models.Model):
             domain |= Domain("qualification_ids", "=", False)
         return domain if operator == "in" else ~domain
 
-    # ------------------------------------------------------------------
-    # ORM
-    # ------------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        leads = super().create(vals_list)
-        cycle_leads = leads.filtered("sales_cycle_id")
-        if cycle_leads:
-            token = CycleMoveToken.from_env(self.env)
-            if not (token and token.kind == CycleMoveToken.MIGRATION):
-                cycle_leads._cycle_check_moves(
-                    {lead.id: (False, False) for lead in cycle_leads}, token
-                )
-            cycle_leads._cycle_log_history(close=False)
-        return leads
-
-    def write(self, vals):
-        if not self or not _CYCLE_TRIGGER_FIELDS & vals.keys():
-            return super().write(vals)
-        token = CycleMoveToken.from_env(self.env)
-        if vals.get("type") == "opportunity":
-            self.filtered(lambda lead: lead.type == "lead")._check_conversion_qualification()
-        old = {lead.id: (lead.sales_cycle_id, lead.stage_id) for lead in self}
-        if "probability" in vals and vals.get("stage_id"):
-            # the probability typed together with the stage change wins
-            vals = dict(vals, cycle_probability_stage_id=vals["stage_id"])
-        res = super().write(vals)
-        self._cycle_after_write(old, "stage_id" in vals, token)
-        return res
-
-    def _cycle_after_write(self, old, explicit_stage, token):
-        migration = token and token.kind == CycleMoveToken.MIGRATION
-        if not explicit_stage and not migration:
-            # a lead changing cycle starts again at the new cycle's first stage
-            to_first = defaultdict(lambda: self.browse())
-            for lead in self:
-                cycle = lead.sales_cycle_id
-                if cycle and cycle != old[lead.id][0] and lead.stage_id != cycle._first_stage():
-                    to_first[cycle] |= lead
-            for cycle, leads in to_first.items():
-                super(CrmLead, leads).write({"stage_id": cycle._first_stage().id})
-        moved = self.filtered(
-            lambda lead: (
-                (lead.sales_cycle_id or old[lead.id][0])
-                and (lead.sales_cycle_id, lead.stage_id) != old[lead.id]
-            )
-        )
-        if not moved:
-            return
-        if not migration:
-            moved._cycle_check_moves(old, token)
-        moved._cycle_log_history(close=True)
-
-    def _cycle_check_moves(self, old, token):
-        """Check that every lead of ``self`` may go from its old (cycle, stage)
-        to its current one: the stage must belong to the cycle, and a forward
-        move past a gated stage needs a passed qualification (unless ``token``
-        is a manager's override)."""
-        override = token and token.kind == CycleMoveToken.OVERRIDE
-        gated = []
-        positions = {}
-        for lead in self:
-            cycle = lead.sales_cycle_id
-            if not cycle:
-                continue
-            if cycle not in positions:
-                positions[cycle] = {
-                    line.stage_id: index for index, line in enumerate(cycle.stage_line_ids)
-                }
-            index_of = positions[cycle]
-            if lead.stage_id not in index_of:
-                raise UserError(
-                    self.env._(
-                        "The stage “%(stage)s” is not part of the sales cycle “%(cycle)s” of “%(lead)s”.",
-                        stage=lead.stage_id.name or "",
-                        cycle=cycle.name,
-                        lead=lead.name,
-                    )
-                )
-            if override:
-                continue
-            old_cycle, old_stage = old.get(lead.id, (False, False))
-            start = index_of.get(old_stage, 0) if old_cycle == cycle else 0
-            for line in cycle.stage_line_ids[start : index_of[lead.stage_id]]:
-                if line.questionnaire_id:
-                    gated.append((lead, line))
-        if not gated:
-            return
-        latest = self._cycle_latest_qualifications(
-            self.env["crm.qualification.questionnaire"].union(
-                *(line.questionnaire_id for _lead, line in gated)
-            )
-        )
-        for lead, line in gated:
-            qualification = latest.get((lead.id, line.questionnaire_id.id))
-            if (
-                not qualification
-                or not qualification.passed
-                or qualification.score < line.min_score
-            ):
-                raise UserError(
-                    self.env._(
-                        "“%(lead)s” cannot leave the stage “%(stage)s” forward: it needs a passed "
-                        "qualification “%(questionnaire)s” with a score of at least %(score)s.",
-                        lead=lead.name,
-                        stage=line.stage_id.name,
-                        questionnaire=line.questionnaire_id.name,
-                        score=line.min_score,
-                    )
-                )
-
-    def _cycle_latest_qualifications(self, questionnaires):
-        """Latest done qualification per (lead id, questionnaire id), one query."""
-        qualifications = (
-            self.env["crm.lead.qualification"]
-            .sudo()
-            .search(
-                [
-                    ("lead_id", "in", self.ids),
-                    ("questionnaire_id", "in", questionnaires.ids),
-                    ("state", "=", "done"),
-                ],
-                order="date desc, id desc",
-            )
-        )
-        latest = {}
-        for qualification in qualifications:
-            key = (qualification.lead_id.id, qualification.questionnaire_id.id)
-            latest.setdefault(key, qualification)
-        return latest
-
-    def _cycle_log_history(self, close=True):
-        """Close the open stays and open new ones: two queries for any batch."""
-        History = self.env["crm.lead.stage.history"].sudo()
-        now = self.env.cr.now()
-        if close:
-            History._close_open_rows(self.ids, now)
-        History._open_rows(self, now)
-
-    def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
-        cycles = self.sales_cycle_id
-        if self and len(cycles) == 1 and all(lead.sales_cycle_id for lead in self):
-            stages = cycles.stage_line_ids.stage_id
-            if domain:
-                stages = stages.filtered_domain(domain)
-            return stages[:limit] if limit else stages
-        domain = list(domain or []) + [("sales_cycle_only", "=", False)]
-        return super()._stage_find(team_id=team_id, domain=domain, order=order, limit=limit)
-
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         cycles = self._cycles_in_domain(domain)
@@ -421,67 +241,69 @@ class CrmLead(models.Model):
         result = super()._read_group_stage_ids(stages, domain)
         return result.filtered(lambda stage: not stage.sales_cycle_only or stage in stages)
 
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
     @api.model
-    def _cycles_in_domain(self, domain):
-        Cycle = self.env["crm.sales.cycle"]
-        cycles = Cycle
-        context_cycle = self.env.context.get("default_sales_cycle_id")
-        if isinstance(context_cycle, int):
-            cycles |= Cycle.browse(context_cycle)
-        for condition in Domain(domain or []).iter_conditions():
-            if condition.field_expr != "sales_cycle_id":
-                continue
-            value = condition.value
-            if condition.operator in ("=", "in"):
-                values = value if isinstance(value, (list, tuple, set)) else [value]
-                cycles |= Cycle.browse([v for v in values if isinstance(v, int)])
-            elif condition.operator in ("ilike", "=ilike", "like") and isinstance(value, str):
-                cycles |= Cycle.search([("name", condition.operator, value)])
-        return cycles.exists()
+    def default_get(self, fields):
+        """A lead created from a cycle's pipeline (``default_sales_cycle_id``)
+        goes to a team using that cycle, the salesperson's own first: in a team
+        without it, it would carry the cycle's stages into that team's pipeline."""
+        values = super().default_get(fields)
+        cycle_id = self.env.context.get("default_sales_cycle_id")
+        if (
+            "team_id" in fields
+            and isinstance(cycle_id, int)
+            and cycle_id
+            and not self.env.context.get("default_team_id")
+        ):
+            team = self._cycle_default_team(
+                self.env["crm.sales.cycle"].browse(cycle_id),
+                self.env["res.users"].browse(values.get("user_id")) or self.env.user,
+            )
+            if team:
+                values["team_id"] = team.id
+        return values
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        cycle_leads = leads.filtered("sales_cycle_id")
+        if cycle_leads:
+            cycle_leads._cycle_check_moves({lead.id: (False, False) for lead in cycle_leads})
+            cycle_leads._cycle_log_history(close=False)
+        return leads
+
+    def write(self, vals):
+        if not self or not _CYCLE_TRIGGER_FIELDS & vals.keys():
+            return super().write(vals)
+        if vals.get("type") == "opportunity":
+            self.filtered(lambda lead: lead.type == "lead")._check_conversion_qualification()
+        old = {lead.id: (lead.sales_cycle_id, lead.stage_id) for lead in self}
+        if "probability" in vals and vals.get("stage_id"):
+            # the probability typed together with the stage change wins
+            vals = dict(vals, cycle_probability_stage_id=vals["stage_id"])
+        res = super().write(vals)
+        self._cycle_after_write(old, "stage_id" in vals)
+        return res
 
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
 
-    def _check_conversion_qualification(self):
-        leads = self.filtered(lambda lead: lead.sales_cycle_id.require_qualification)
-        if not leads:
-            return
-        latest = leads._cycle_latest_qualifications(
-            leads.sales_cycle_id.qualification_questionnaire_id
-        )
-        for lead in leads:
-            questionnaire = lead.sales_cycle_id.qualification_questionnaire_id
-            qualification = latest.get((lead.id, questionnaire.id))
-            if not qualification or not qualification.passed:
-                raise UserError(
-                    self.env._(
-                        "“%(lead)s” cannot be converted into an opportunity: its sales cycle "
-                        "“%(cycle)s” requires a passed qualification “%(questionnaire)s”.",
-                        lead=lead.name,
-                        cycle=lead.sales_cycle_id.name,
-                        questionnaire=questionnaire.name,
-                    )
-                )
-
-    def convert_opportunity(self, partner, user_ids=False, team_id=False):
-        self.filtered(
-            lambda lead: lead.active and lead.type == "lead" and lead.won_status != "won"
-        )._check_conversion_qualification()
-        return super().convert_opportunity(partner, user_ids=user_ids, team_id=team_id)
-
     def action_set_won(self):
-        cycle_leads = self.filtered("sales_cycle_id")
-        if cycle_leads:
-            cycle_leads.action_unarchive()
-            by_cycle = defaultdict(lambda: self.browse())
-            for lead in cycle_leads:
-                by_cycle[lead.sales_cycle_id] |= lead
-            for cycle, leads in by_cycle.items():
-                leads.write({"stage_id": cycle.won_stage_id.id, "probability": 100})
-        others = self - cycle_leads
-        if others:
-            return super(CrmLead, others).action_set_won()
+        """Core sends each lead to a won stage among those of ``_stage_find``,
+        which are the cycle's own stages when the leads share one cycle: core
+        runs once per cycle, so every lead reaches its own cycle's won stage
+        (through the gates, which ``write`` checks)."""
+        by_cycle = defaultdict(lambda: self.browse())
+        for lead in self:
+            by_cycle[lead.sales_cycle_id] |= lead
+        if len(by_cycle) <= 1:
+            return super().action_set_won()
+        for leads in by_cycle.values():
+            super(CrmLead, leads).action_set_won()
         return True
 
     def action_restore(self):
@@ -489,33 +311,6 @@ class CrmLead(models.Model):
         for lead in self.filtered("sales_cycle_stage_id"):
             if not lead.stage_id.is_won:
                 lead.probability = lead.sales_cycle_stage_id.probability
-        return res
-
-    def _update_automated_probabilities(self):
-        """Predictive lead scoring never overwrites the probability of cycle leads."""
-        self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id, probability FROM crm_lead "
-                "WHERE sales_cycle_id IS NOT NULL AND active "
-                "AND probability = automated_probability"
-            )
-        )
-        saved = self.env.cr.fetchall()
-        res = super()._update_automated_probabilities()
-        if saved:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE crm_lead lead SET probability = saved.probability
-                      FROM (SELECT UNNEST(%s::int[]) AS id, UNNEST(%s::float8[]) AS probability) saved
-                     WHERE lead.id = saved.id
-                    """,
-                    [row[0] for row in saved],
-                    [row[1] for row in saved],
-                )
-            )
-            self.invalidate_model(["probability"])
         return res
 
     def action_qualify(self):
@@ -570,3 +365,247 @@ class CrmLead(models.Model):
             "target": "new",
             "context": {"default_lead_id": self.id},
         }
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cycle_default_team(self, cycle, user):
+        """The team of ``user`` using ``cycle``, else the first team using it."""
+        teams = self.env["crm.team"].search(
+            [
+                ("sales_cycle_id", "=", cycle.id),
+                ("company_id", "in", [False, *self.env.companies.ids]),
+            ]
+        )
+        mine = teams.filtered(lambda team: user in (team.member_ids | team.user_id))
+        return (mine or teams)[:1]
+
+    def _cycle_after_write(self, old, explicit_stage):
+        migrated = self._cycle_trusted_moves(CYCLE_MOVE_MIGRATION)
+        if not explicit_stage:
+            # a lead changing cycle starts again at the new cycle's first stage
+            to_first = defaultdict(lambda: self.browse())
+            for lead in self - migrated:
+                cycle = lead.sales_cycle_id
+                if cycle and cycle != old[lead.id][0] and lead.stage_id != cycle._first_stage():
+                    to_first[cycle] |= lead
+            for cycle, leads in to_first.items():
+                super(CrmLead, leads).write({"stage_id": cycle._first_stage().id})
+        moved = self.filtered(
+            lambda lead: (
+                (lead.sales_cycle_id or old[lead.id][0])
+                and (lead.sales_cycle_id, lead.stage_id) != old[lead.id]
+            )
+        )
+        if not moved:
+            return
+        (moved - migrated)._cycle_check_moves(old)
+        moved._cycle_log_history(close=True)
+
+    def _cycle_check_moves(self, old):
+        """Check that every lead of ``self`` may go from its old (cycle, stage)
+        to its current one: the stage must belong to the cycle, and a forward
+        move past a gated stage needs a passed qualification (unless a manager
+        overrides the gate, see ``_cycle_override_stage``)."""
+        overridden = self._cycle_trusted_moves(CYCLE_MOVE_OVERRIDE)
+        gated = []
+        positions = {}
+        for lead in self:
+            cycle = lead.sales_cycle_id
+            if not cycle:
+                continue
+            if cycle not in positions:
+                positions[cycle] = {
+                    line.stage_id: index for index, line in enumerate(cycle.stage_line_ids)
+                }
+            index_of = positions[cycle]
+            if lead.stage_id not in index_of:
+                raise UserError(
+                    self.env._(
+                        "The stage “%(stage)s” is not part of the sales cycle “%(cycle)s” of “%(lead)s”.",
+                        stage=lead.stage_id.name or "",
+                        cycle=cycle.name,
+                        lead=lead.name,
+                    )
+                )
+            if lead in overridden:
+                continue
+            old_cycle, old_stage = old.get(lead.id, (False, False))
+            start = index_of.get(old_stage, 0) if old_cycle == cycle else 0
+            for line in cycle.stage_line_ids[start : index_of[lead.stage_id]]:
+                if line.questionnaire_id:
+                    gated.append((lead, line))
+        if not gated:
+            return
+        latest = self._cycle_latest_qualifications(
+            self.env["crm.qualification.questionnaire"].union(
+                *(line.questionnaire_id for _lead, line in gated)
+            )
+        )
+        for lead, line in gated:
+            qualification = latest.get((lead.id, line.questionnaire_id.id))
+            if (
+                not qualification
+                or not qualification.passed
+                or qualification.score < line.min_score
+            ):
+                raise UserError(
+                    self.env._(
+                        "“%(lead)s” cannot leave the stage “%(stage)s” forward: it needs a passed "
+                        "qualification “%(questionnaire)s” with a score of at least %(score)s.",
+                        lead=lead.name,
+                        stage=line.stage_id.name,
+                        questionnaire=line.questionnaire_id.name,
+                        score=line.min_score,
+                    )
+                )
+
+    @contextmanager
+    def _cycle_trust_moves(self, kind):
+        """Trust the stage moves of the leads of ``self`` inside the block.
+
+        ``kind`` is ``CYCLE_MOVE_OVERRIDE`` (the qualification gates are skipped,
+        the stage must still belong to the cycle) or ``CYCLE_MOVE_MIGRATION``
+        (no cycle check, the stage is kept). The permission is plain data kept
+        for the current transaction in ``cr.cache``, which only server code
+        reaches: the context, which any RPC caller fills, grants nothing. A
+        rollback, even to a savepoint, clears it: the moves are then checked as
+        any other.
+        """
+        moves = self.env.cr.cache.setdefault(_TRUSTED_MOVES_KEY, {})
+        previous = {lead_id: moves.get(lead_id) for lead_id in self.ids}
+        moves.update(dict.fromkeys(self.ids, kind))
+        try:
+            yield
+        finally:
+            # after a rollback the registry is a new one: nothing to restore
+            moves = self.env.cr.cache.get(_TRUSTED_MOVES_KEY, {})
+            for lead_id, kind_before in previous.items():
+                if kind_before:
+                    moves[lead_id] = kind_before
+                else:
+                    moves.pop(lead_id, None)
+
+    def _cycle_trusted_moves(self, kind):
+        """The leads of ``self`` whose stage moves are trusted as ``kind``."""
+        moves = self.env.cr.cache.get(_TRUSTED_MOVES_KEY)
+        if not moves:
+            return self.browse()
+        return self.filtered(lambda lead: moves.get(lead.id) == kind)
+
+    def _cycle_override_stage(self, stage):
+        """Move the leads to ``stage`` of their cycle past its qualification
+        gates: the manager's gate override wizard, which checks the rights and
+        logs who and why."""
+        with self._cycle_trust_moves(CYCLE_MOVE_OVERRIDE):
+            self.write({"stage_id": stage.id})
+
+    def _cycle_migrate(self, cycle, stage=None):
+        """Move the leads into ``cycle`` at their current stage, or at ``stage``,
+        without cycle checks: the open leads of a team that gets a new cycle."""
+        vals = {"sales_cycle_id": cycle.id}
+        if stage:
+            vals["stage_id"] = stage.id
+        with self._cycle_trust_moves(CYCLE_MOVE_MIGRATION):
+            self.write(vals)
+
+    def _cycle_latest_qualifications(self, questionnaires):
+        """Latest done qualification per (lead id, questionnaire id), one query."""
+        qualifications = (
+            self.env["crm.lead.qualification"]
+            .sudo()
+            .search(
+                [
+                    ("lead_id", "in", self.ids),
+                    ("questionnaire_id", "in", questionnaires.ids),
+                    ("state", "=", "done"),
+                ],
+                order="date desc, id desc",
+            )
+        )
+        latest = {}
+        for qualification in qualifications:
+            key = (qualification.lead_id.id, qualification.questionnaire_id.id)
+            latest.setdefault(key, qualification)
+        return latest
+
+    def _cycle_log_history(self, close=True):
+        """Close the open stays and open new ones: two queries for any batch."""
+        History = self.env["crm.lead.stage.history"].sudo()
+        now = self.env.cr.now()
+        if close:
+            History._close_open_rows(self.ids, now)
+        History._open_rows(self, now)
+
+    def _check_conversion_qualification(self):
+        leads = self.filtered(lambda lead: lead.sales_cycle_id.require_qualification)
+        if not leads:
+            return
+        latest = leads._cycle_latest_qualifications(
+            leads.sales_cycle_id.qualification_questionnaire_id
+        )
+        for lead in leads:
+            questionnaire = lead.sales_cycle_id.qualification_questionnaire_id
+            qualification = latest.get((lead.id, questionnaire.id))
+            if not qualification or not qualification.passed:
+                raise UserError(
+                    self.env._(
+                        "“%(lead)s” cannot be converted into an opportunity: its sales cycle "
+                        "“%(cycle)s” requires a passed qualification “%(questionnaire)s”.",
+                        lead=lead.name,
+                        cycle=lead.sales_cycle_id.name,
+                        questionnaire=questionnaire.name,
+                    )
+                )
+
+    def convert_opportunity(self, partner, user_ids=False, team_id=False):
+        self.filtered(
+            lambda lead: lead.active and lead.type == "lead" and lead.won_status != "won"
+        )._check_conversion_qualification()
+        return super().convert_opportunity(partner, user_ids=user_ids, team_id=team_id)
+
+    def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
+        cycles = self.sales_cycle_id
+        if self and len(cycles) == 1 and all(lead.sales_cycle_id for lead in self):
+            stages = cycles.stage_line_ids.stage_id
+            if domain:
+                stages = stages.filtered_domain(domain)
+            return stages[:limit] if limit else stages
+        domain = list(domain or []) + [("sales_cycle_only", "=", False)]
+        return super()._stage_find(team_id=team_id, domain=domain, order=order, limit=limit)
+
+    @api.model
+    def _cycles_in_domain(self, domain):
+        Cycle = self.env["crm.sales.cycle"]
+        cycles = Cycle
+        context_cycle = self.env.context.get("default_sales_cycle_id")
+        if isinstance(context_cycle, int):
+            cycles |= Cycle.browse(context_cycle)
+        for condition in Domain(domain or []).iter_conditions():
+            if condition.field_expr != "sales_cycle_id":
+                continue
+            value = condition.value
+            if condition.operator in ("=", "in"):
+                values = value if isinstance(value, (list, tuple, set)) else [value]
+                cycles |= Cycle.browse([v for v in values if isinstance(v, int)])
+            elif condition.operator in ("ilike", "=ilike", "like") and isinstance(value, str):
+                cycles |= Cycle.search([("name", condition.operator, value)])
+        return cycles.exists()
+
+    def _pls_get_naive_bayes_probabilities(self, batch_mode=False, is_tooltip=False):
+        """The batch mode is core's scoring job (``_update_automated_probabilities``),
+        whose raw UPDATE also aligns ``probability`` on the new score. Cycle leads
+        keep their cycle's probability: they are left out of the job's batch and
+        recomputed by the ORM, batch by batch, through ``_compute_probabilities``,
+        which updates their score only."""
+        cycle_leads = self.filtered("sales_cycle_id") if batch_mode else self.browse()
+        if cycle_leads:
+            self.env.add_to_compute(self._fields["automated_probability"], cycle_leads)
+            cycle_leads.flush_recordset(["automated_probability", "probability"])
+            if cycle_leads == self:
+                return {}, {}  # core answers a bare dict for no lead, its job unpacks two
+        return super(CrmLead, self - cycle_leads)._pls_get_naive_bayes_probabilities(
+            batch_mode=batch_mode, is_tooltip=is_tooltip
+        )

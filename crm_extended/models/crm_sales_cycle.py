@@ -2,37 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-# Context key under which a trusted stage move is performed (see CycleMoveToken).
-CYCLE_TOKEN_KEY = "crm_extended_cycle_token"
-
-
-class CycleMoveToken:
-    """Marker allowing a lead stage move to skip the sales cycle gates.
-
-    Gates are enforced in ``crm.lead.write``/``create`` for every path. The only
-    ways around them are explicit server-side actions (the manager's "override
-    gate" wizard, which logs who and why in the chatter, and the migration of a
-    team's leads into a newly assigned cycle). Those actions put an *instance*
-    of this class in the context. A context coming from RPC is JSON: it can
-    carry strings, numbers, lists and dicts, never an instance of a Python
-    class, so no client can forge the token by passing a context key.
-    """
-
-    __slots__ = ("kind", "reason", "user_id")
-
-    OVERRIDE = "override"
-    MIGRATION = "migration"
-
-    def __init__(self, kind, user_id=False, reason=""):
-        self.kind = kind
-        self.user_id = user_id
-        self.reason = reason
-
-    @classmethod
-    def from_env(cls, env):
-        token = env.context.get(CYCLE_TOKEN_KEY)
-        return token if isinstance(token, cls) else None
-
 
 class CrmSalesCycle(models.Model):
     _name = "crm.sales.cycle"
@@ -128,6 +97,21 @@ class CrmSalesCycle(models.Model):
                     )
                 )
 
+    def action_open_pipeline(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_action_pipeline")
+        action.update(
+            {
+                "display_name": self.display_name,
+                "domain": [("type", "=", "opportunity"), ("sales_cycle_id", "=", self.id)],
+                "context": {
+                    "default_sales_cycle_id": self.id,
+                    "default_type": "opportunity",
+                },
+            }
+        )
+        return action
+
     def _sync_line_sequences(self):
         """Re-sequence lines after a pipeline reordering so cycles follow the board."""
         Line = self.env["crm.sales.cycle.stage"]
@@ -152,18 +136,3 @@ class CrmSalesCycle(models.Model):
     def _first_stage(self):
         self.ensure_one()
         return self.stage_line_ids[:1].stage_id
-
-    def action_open_pipeline(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_action_pipeline")
-        action.update(
-            {
-                "display_name": self.display_name,
-                "domain": [("type", "=", "opportunity"), ("sales_cycle_id", "=", self.id)],
-                "context": {
-                    "default_sales_cycle_id": self.id,
-                    "default_type": "opportunity",
-                },
-            }
-        )
-        return action

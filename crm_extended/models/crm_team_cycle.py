@@ -1,7 +1,5 @@
 from odoo import fields, models
 
-from .crm_sales_cycle import CYCLE_TOKEN_KEY, CycleMoveToken
-
 
 class CrmTeam(models.Model):
     _inherit = "crm.team"
@@ -28,7 +26,6 @@ class CrmTeam(models.Model):
         """Open leads of the teams join the team's cycle: same stage when the cycle
         has it, else its first stage. Their stage history starts now."""
         Lead = self.env["crm.lead"]
-        token = CycleMoveToken(CycleMoveToken.MIGRATION, user_id=self.env.uid)
         for team in self:
             cycle = team.sales_cycle_id
             leads = Lead.search(
@@ -42,10 +39,7 @@ class CrmTeam(models.Model):
                 continue
             first = cycle._first_stage()
             keep = leads.filtered(lambda lead, cycle=cycle: lead.stage_id in cycle.stage_ids)
-            trusted = self.env["crm.lead"].with_context(**{CYCLE_TOKEN_KEY: token})
             if keep:
-                trusted.browse(keep.ids).write({"sales_cycle_id": cycle.id})
+                keep._cycle_migrate(cycle)
             if leads - keep:
-                trusted.browse((leads - keep).ids).write(
-                    {"sales_cycle_id": cycle.id, "stage_id": first.id}
-                )
+                (leads - keep)._cycle_migrate(cycle, first)

@@ -7,6 +7,7 @@ from psycopg2.extensions import TransactionRollbackError
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..tools.text_limits import NAME_MAX_LENGTH, check_text_lengths
 
@@ -17,6 +18,9 @@ CANCELLABLE_STATES = ("draft", "active", "expired")
 RENEWABLE_STATES = ("active", "expired")
 # references and serial numbers: refused above this many characters
 TEXT_LIMITS = {"name": NAME_MAX_LENGTH, "serial_number": NAME_MAX_LENGTH}
+# errors of a concurrent transaction, not of the record: they roll the job back
+# and Odoo runs it again, instead of skipping the record as broken
+CONCURRENCY_ERRORS = (TransactionRollbackError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY)
 
 
 class CrmWarrantyContract(models.Model):
@@ -318,19 +322,6 @@ class CrmWarrantyContract(models.Model):
             "target": "current",
         }
 
-    def _prepare_renewal_order_values(self):
-        self.ensure_one()
-        product = self.product_id.warranty_renewal_product_id or self.product_id
-        return {
-            "partner_id": self.partner_id.id,
-            "company_id": self.company_id.id,
-            "user_id": self.user_id.id or self.env.user.id,
-            "origin": self.name,
-            "order_line": [
-                Command.create({"product_id": product.id, "product_uom_qty": self.quantity})
-            ],
-        }
-
     def action_view_sale_order(self):
         self.ensure_one()
         return self.sale_order_id.get_formview_action()
@@ -351,6 +342,19 @@ class CrmWarrantyContract(models.Model):
     @api.model
     def _warranty_end_date(self, date_start, months):
         return date_start + relativedelta(months=months)
+
+    def _prepare_renewal_order_values(self):
+        self.ensure_one()
+        product = self.product_id.warranty_renewal_product_id or self.product_id
+        return {
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "user_id": self.user_id.id or self.env.user.id,
+            "origin": self.name,
+            "order_line": [
+                Command.create({"product_id": product.id, "product_uom_qty": self.quantity})
+            ],
+        }
 
     def _warranty_successor_values(self, order):
         """Values of the contract renewing ``self`` through confirmed ``order``."""
@@ -386,6 +390,30 @@ class CrmWarrantyContract(models.Model):
             "currency_id": (order.currency_id or self.currency_id).id,
             "terms": self.terms,
         }
+
+    def _warranty_responsible(self):
+        """The user who gets the renewal to-do of the contract: its responsible,
+        else the salesperson of its sales order, else the customer's
+        salesperson, else the leader of the order's sales team; the first one
+        who can still take it (active internal user of the contract's company,
+        allowed to read warranties). Nobody: an empty recordset, and the to-do
+        stays unassigned on the contract."""
+        self.ensure_one()
+        order = self.sale_order_id
+        candidates = (
+            self.user_id
+            | order.user_id
+            | self.partner_id.commercial_partner_id.user_id
+            | order.team_id.user_id
+        )
+        return candidates.filtered(
+            lambda user: (
+                user.active
+                and not user.share
+                and self.company_id in user.company_ids
+                and self.browse().with_user(user).has_access("read")
+            )
+        )[:1]
 
     def _warranty_close_renewal_activities(self):
         """Mark the "renew this warranty" to-dos of renewed contracts done."""
@@ -496,7 +524,7 @@ class CrmWarrantyContract(models.Model):
             try:
                 with self.env.cr.savepoint():
                     getattr(contract, method)(today)
-            except TransactionRollbackError:
+            except CONCURRENCY_ERRORS:
                 raise  # a concurrent update: Odoo retries, the record is not broken
             except Exception:  # noqa: BLE001 - one broken record must not stop the job
                 _logger.exception(message, contract.id)
@@ -510,7 +538,7 @@ class CrmWarrantyContract(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._warranty_expire(today)
-        except TransactionRollbackError:
+        except CONCURRENCY_ERRORS:
             raise  # a concurrent update: Odoo retries, the batch is not broken
         except Exception:  # noqa: BLE001 - find and skip the broken record(s) below
             return self._warranty_run_each(
@@ -527,7 +555,7 @@ class CrmWarrantyContract(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._warranty_send_reminder(today)
-        except TransactionRollbackError:
+        except CONCURRENCY_ERRORS:
             raise  # a concurrent update: Odoo retries, the batch is not broken
         except Exception:  # noqa: BLE001 - find and skip the broken record(s) below
             return self._warranty_run_each(
@@ -548,7 +576,7 @@ class CrmWarrantyContract(models.Model):
         if not self:
             return
         todo = self.env.ref("crm_extended.mail_activity_type_warranty_renewal")
-        fallback_user = self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
+        responsible = {contract: contract._warranty_responsible() for contract in self}
         model_id = self.env["ir.model"]._get_id(self._name)
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
@@ -565,7 +593,7 @@ class CrmWarrantyContract(models.Model):
                         customer=contract.partner_id.display_name,
                         date=contract.date_end,
                     ),
-                    "user_id": (contract.user_id or fallback_user).id,
+                    "user_id": responsible[contract].id,
                 }
                 for contract in self
             ]
@@ -585,7 +613,7 @@ class CrmWarrantyContract(models.Model):
                     body=bodies[contract.id],
                     subject=subjects[contract.id],
                     email_from=senders[contract.id] or None,
-                    author_id=contract.user_id.partner_id.id or None,
+                    author_id=responsible[contract].partner_id.id or None,
                     partner_ids=contract.partner_id.ids,
                     message_type="comment",
                     subtype_xmlid="mail.mt_comment",

@@ -15,11 +15,13 @@ from . import test_sales_cycle
 from . import test_qualification
 from . import test_sales_cycle_report
 from . import test_sales_cycle_tour
+from . import test_cycle_idioms
 
 # -- warranties --
 from . import test_warranty
 from . import test_warranty_cron
 from . import test_warranty_tour
+from . import test_warranty_reminder
 
 # -- competitors --
 from . import test_competitor

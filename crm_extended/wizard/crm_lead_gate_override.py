@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..models.crm_sales_cycle import CYCLE_TOKEN_KEY, CycleMoveToken
-
 
 class CrmLeadGateOverride(models.TransientModel):
     """Explicit, logged way for a sales manager to force a lead past a stage gate."""
@@ -39,8 +37,7 @@ class CrmLeadGateOverride(models.TransientModel):
         if not reason:
             raise UserError(self.env._("Give the reason for overriding the stage gate."))
         old_stage = lead.stage_id
-        token = CycleMoveToken(CycleMoveToken.OVERRIDE, user_id=self.env.uid, reason=reason)
-        lead.with_context(**{CYCLE_TOKEN_KEY: token}).write({"stage_id": self.stage_id.id})
+        lead._cycle_override_stage(self.stage_id)
         lead.message_post(
             body=self.env._(
                 "Stage gate overridden by %(user)s: %(old)s → %(new)s. Reason: %(reason)s",
