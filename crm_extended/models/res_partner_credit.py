@@ -25,6 +25,46 @@ SEARCH_OPERATORS = {
     ">=": py_operator.ge,
 }
 
+# the columns the credit queries read in raw SQL: their pending ORM writes are
+# flushed before a query (not every model's, as flush_all() would)
+CREDIT_SQL_FIELDS = {
+    "res.partner": ["commercial_partner_id", "credit_limit", "credit_hold"],
+    "res.company": ["parent_path", "currency_id"],
+    "res.currency.rate": ["rate", "currency_id", "company_id", "name"],
+    "account.account": ["account_type"],
+    "account.move": [
+        "move_type",
+        "state",
+        "partner_id",
+        "commercial_partner_id",
+        "company_id",
+        "invoice_currency_rate",
+        "invoice_date",
+    ],
+    "account.move.line": [
+        "partner_id",
+        "account_id",
+        "move_id",
+        "amount_residual",
+        "date_maturity",
+        "date",
+        "parent_state",
+        "company_id",
+        "reconciled",
+        "price_total",
+        "display_type",
+    ],
+    "sale.order": [
+        "partner_invoice_id",
+        "state",
+        "company_id",
+        "currency_id",
+        "amount_total",
+        "date_order",
+    ],
+    "sale.order.line": ["order_id", "state", "invoice_lines"],
+}
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -206,7 +246,7 @@ class ResPartner(models.Model):
         if date_to:
             dates.append(SQL("move.invoice_date <= %s", date_to))
             order_dates.append(SQL("so.date_order < %s::date + 1", date_to))
-        self.env.flush_all()
+        self._credit_flush()
         rows = self.env.execute_query(
             SQL(
                 """
@@ -354,6 +394,12 @@ class ResPartner(models.Model):
         return result
 
     @api.model
+    def _credit_flush(self):
+        """Flush what the credit queries read (raw SQL), and nothing else."""
+        for model, names in CREDIT_SQL_FIELDS.items():
+            self.env[model].flush_model(names)
+
+    @api.model
     def _credit_query(self, company, partner_ids=None):
         """Aggregate the exposure of commercial partners in one query.
 
@@ -368,8 +414,7 @@ class ResPartner(models.Model):
         :param partner_ids: commercial partner ids, or None for every partner
         :return: ``{commercial_partner_id: row dict}``
         """
-        # raw SQL: pending ORM writes on moves, orders and partners first
-        self.env.flush_all()
+        self._credit_flush()
         keys = (
             "receivable",
             "orders",
