@@ -73,16 +73,48 @@ def test_ratios_flag_a_missed_budget(capsys):
     assert "OVER" in capsys.readouterr().out
 
 
-def test_missing_locust_is_one_clear_message(monkeypatch):
+def test_locust_comes_from_its_own_virtualenv(monkeypatch, tmp_path):
+    """Without Locust, the command makes a virtualenv of its own from PyPI (never in
+    Odoo's Python); a failed install is one clear message naming CRMX_LOCUST."""
     monkeypatch.delenv("CRMX_LOCUST", raising=False)
     monkeypatch.setattr(run.shutil, "which", lambda name: None)
-    monkeypatch.setattr(run.sys, "executable", "/nonexistent/python3")
+    venv = tmp_path / "locust-venv"
+    monkeypatch.setattr(run, "LOCUST_VENV", str(venv))
+    steps = []
 
-    class NoProbe:
-        returncode = 1
+    class Done:
+        def __init__(self, returncode):
+            self.returncode, self.stdout, self.stderr = returncode, "", "no network"
 
-    monkeypatch.setattr(run.subprocess, "run", lambda *a, **k: NoProbe())
+    def fails(cmd, **kwargs):
+        steps.append(cmd)
+        return Done(1)
+
+    monkeypatch.setattr(run.subprocess, "run", fails)
     with pytest.raises(crmx.CrmxError, match="CRMX_LOCUST"):
         run.locust_command(crmx)
+    assert steps[0][1:3] == ["-m", "venv"] and steps[0][3] == str(venv)
+
+    def installs(cmd, **kwargs):
+        steps.append(cmd)
+        if "pip" in cmd:
+            assert cmd[0] == str(venv / "bin" / "python"), "Locust must not go into Odoo's Python"
+            assert cmd[-1].endswith("requirements-load.txt")
+            (venv / "bin").mkdir(parents=True)
+            (venv / "bin" / "locust").write_text("")
+        return Done(0)
+
+    monkeypatch.setattr(run.subprocess, "run", installs)
+    assert run.locust_command(crmx) == [str(venv / "bin" / "locust")]
+    steps.clear()
+    assert run.locust_command(crmx) == [str(venv / "bin" / "locust")]
+    assert steps == [], "an existing virtualenv is reused"
     monkeypatch.setenv("CRMX_LOCUST", "/opt/venv/bin/locust")
     assert run.locust_command(crmx) == ["/opt/venv/bin/locust"]
+
+
+def test_locust_is_pinned_for_the_load_command():
+    with open(os.path.join(REPO, "requirements-load.txt"), encoding="utf-8") as reqs:
+        pins = [line.strip() for line in reqs if line.strip() and not line.startswith("#")]
+    assert pins and all("==" in pin for pin in pins)
+    assert any(pin.startswith("locust==") for pin in pins)

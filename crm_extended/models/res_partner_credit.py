@@ -25,6 +25,46 @@ SEARCH_OPERATORS = {
     ">=": py_operator.ge,
 }
 
+# the columns the credit queries read in raw SQL: their pending ORM writes are
+# flushed before a query (not every model's, as flush_all() would)
+CREDIT_SQL_FIELDS = {
+    "res.partner": ["commercial_partner_id", "credit_limit", "credit_hold"],
+    "res.company": ["parent_path", "currency_id"],
+    "res.currency.rate": ["rate", "currency_id", "company_id", "name"],
+    "account.account": ["account_type"],
+    "account.move": [
+        "move_type",
+        "state",
+        "partner_id",
+        "commercial_partner_id",
+        "company_id",
+        "invoice_currency_rate",
+        "invoice_date",
+    ],
+    "account.move.line": [
+        "partner_id",
+        "account_id",
+        "move_id",
+        "amount_residual",
+        "date_maturity",
+        "date",
+        "parent_state",
+        "company_id",
+        "reconciled",
+        "price_total",
+        "display_type",
+    ],
+    "sale.order": [
+        "partner_invoice_id",
+        "state",
+        "company_id",
+        "currency_id",
+        "amount_total",
+        "date_order",
+    ],
+    "sale.order.line": ["order_id", "state", "invoice_lines"],
+}
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -206,7 +246,7 @@ class ResPartner(models.Model):
         if date_to:
             dates.append(SQL("move.invoice_date <= %s", date_to))
             order_dates.append(SQL("so.date_order < %s::date + 1", date_to))
-        self.env.flush_all()
+        self._credit_flush()
         rows = self.env.execute_query(
             SQL(
                 """
@@ -289,27 +329,38 @@ class ResPartner(models.Model):
         """
         partners = self.sudo().with_company(company)
         rows = self._credit_query(company, partners.ids)
+        # only these company-dependent fields: prefetching would read them all
+        partners.fetch(["credit_limit", "credit_hold", "credit_hold_reason"])
         return partners._credit_figures_from_rows(company, rows)
 
     def _credit_figures_from_rows(self, company, rows):
+        """Figures of the partners ``self`` from the aggregate ``rows``.
+
+        The amounts of the rows are already rounded to the company currency;
+        amounts are compared at half its rounding, as ``compare_amounts``.
+        """
         today = fields.Date.context_today(self)
         currency = company.currency_id
+        digits = currency.decimal_places
+        half = currency.rounding / 2
         overdue_days_limit = company.credit_hold_overdue_days
         warning_share = company.credit_hold_warning_percent / 100.0
+        empty = {}
         result = {}
         for partner in self:
-            row = rows.get(partner.id) or {}
-            receivable = currency.round(row.get("receivable") or 0.0)
-            orders = currency.round(row.get("orders") or 0.0)
-            draft = currency.round(row.get("draft") or 0.0)
-            exposure = currency.round(receivable + orders + draft)
+            row = rows.get(partner.id) or empty
+            receivable = row.get("receivable") or 0.0
+            orders = row.get("orders") or 0.0
+            draft = row.get("draft") or 0.0
+            exposure = round(receivable + orders + draft, digits)
             oldest_due = row.get("oldest_due")
             overdue_days = (today - oldest_due).days if oldest_due else 0
             limit = max(partner.credit_limit or 0.0, 0.0)
+            hold = bool(partner.credit_hold)
             hold_overdue = bool(overdue_days_limit) and overdue_days > overdue_days_limit
-            on_hold = bool(partner.credit_hold) or hold_overdue
-            over_limit = bool(limit) and currency.compare_amounts(exposure, limit) > 0
-            warning = bool(limit) and currency.compare_amounts(exposure, limit * warning_share) >= 0
+            on_hold = hold or hold_overdue
+            over_limit = bool(limit) and exposure - limit >= half
+            warning = bool(limit) and exposure - limit * warning_share > -half
             if on_hold:
                 status = "hold"
             elif over_limit:
@@ -318,27 +369,35 @@ class ResPartner(models.Model):
                 status = "warning"
             else:
                 status = "ok"
+            order_ids = row.get("order_ids") or []
+            overdue_move_ids = row.get("overdue_move_ids") or []
             result[partner.id] = {
                 "credit_exposure_receivable": receivable,
                 "credit_exposure_orders": orders,
                 "credit_exposure_draft": draft,
                 "credit_exposure": exposure,
-                "credit_available": currency.round(limit - exposure) if limit else 0.0,
-                "credit_overdue_amount": currency.round(row.get("overdue_amount") or 0.0),
+                "credit_available": round(limit - exposure, digits) if limit else 0.0,
+                "credit_overdue_amount": row.get("overdue_amount") or 0.0,
                 "credit_overdue_days": overdue_days,
                 "credit_on_hold": on_hold,
                 "credit_over_limit": over_limit,
                 "credit_status": status,
-                "credit_open_order_count": len(row.get("order_ids") or []),
-                "credit_overdue_invoice_count": len(row.get("overdue_move_ids") or []),
+                "credit_open_order_count": len(order_ids),
+                "credit_overdue_invoice_count": len(overdue_move_ids),
                 "credit_limit": limit,
-                "credit_hold": bool(partner.credit_hold),
+                "credit_hold": hold,
                 "credit_hold_reason": partner.credit_hold_reason,
                 "credit_hold_overdue": hold_overdue,
-                "credit_order_ids": row.get("order_ids") or [],
-                "credit_overdue_move_ids": row.get("overdue_move_ids") or [],
+                "credit_order_ids": order_ids,
+                "credit_overdue_move_ids": overdue_move_ids,
             }
         return result
+
+    @api.model
+    def _credit_flush(self):
+        """Flush what the credit queries read (raw SQL), and nothing else."""
+        for model, names in CREDIT_SQL_FIELDS.items():
+            self.env[model].flush_model(names)
 
     @api.model
     def _credit_query(self, company, partner_ids=None):
@@ -355,8 +414,7 @@ class ResPartner(models.Model):
         :param partner_ids: commercial partner ids, or None for every partner
         :return: ``{commercial_partner_id: row dict}``
         """
-        # raw SQL: pending ORM writes on moves, orders and partners first
-        self.env.flush_all()
+        self._credit_flush()
         keys = (
             "receivable",
             "orders",
@@ -371,47 +429,58 @@ class ResPartner(models.Model):
 
     @api.model
     def _credit_query_sql(self, company, partner_ids=None):
-        """The one aggregate query behind the credit figures (see _credit_query)."""
-        today = fields.Date.context_today(self)
+        """The one aggregate query behind the credit figures (see _credit_query).
 
-        def partner_filter(column):
-            if partner_ids is None:
-                return SQL("TRUE")
-            return SQL("%s = ANY(%s)", column, list(partner_ids))
+        It starts from the partners (contacts of the given commercial entities)
+        and reaches their journal items, orders and draft invoices through
+        the partner indexes, so its cost follows the customers asked for, not
+        the size of the ledger. Amounts come rounded to the company currency.
+        """
+        today = fields.Date.context_today(self)
+        currency = company.currency_id
+        if partner_ids is None:
+            partner_filter = SQL("TRUE")
+        else:
+            # a sub-select, not a literal list: the planner then does not
+            # estimate each id on its own (that planning cost hundreds of ids)
+            partner_filter = SQL(
+                "commercial_partner_id IN (SELECT unnest(%s::int[]))", list(partner_ids)
+            )
+
+        def rounded(amount):
+            return SQL(
+                "ROUND((%s)::numeric / %s) * %s", amount, currency.rounding, currency.rounding
+            )
 
         return SQL(
             """
-            WITH recv AS (
+            WITH partner AS MATERIALIZED (
+                SELECT id, commercial_partner_id FROM res_partner WHERE %(partner_filter)s
+            ),
+            recv AS (
                 SELECT p.commercial_partner_id AS partner_id,
                        SUM(aml.amount_residual) AS receivable,
-                       SUM(aml.amount_residual) FILTER (WHERE od.is_overdue) AS overdue_amount,
-                       MIN(COALESCE(aml.date_maturity, aml.date)) FILTER (WHERE od.is_overdue)
+                       SUM(aml.amount_residual) FILTER (WHERE %(is_overdue)s) AS overdue_amount,
+                       MIN(COALESCE(aml.date_maturity, aml.date)) FILTER (WHERE %(is_overdue)s)
                            AS oldest_due,
-                       ARRAY_AGG(DISTINCT aml.move_id) FILTER (WHERE od.is_overdue)
+                       ARRAY_AGG(DISTINCT aml.move_id) FILTER (WHERE %(is_overdue)s)
                            AS overdue_move_ids
-                  FROM account_move_line aml
+                  FROM partner p
+                  JOIN account_move_line aml ON aml.partner_id = p.id
                   JOIN account_account acc ON acc.id = aml.account_id
                   JOIN account_move move ON move.id = aml.move_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 CROSS JOIN LATERAL (
-                     SELECT move.move_type IN ('out_invoice', 'out_receipt')
-                            AND aml.amount_residual > 0
-                            AND COALESCE(aml.date_maturity, aml.date) < %(today)s AS is_overdue
-                 ) od
                  WHERE aml.parent_state = 'posted'
-                   AND aml.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(tree)s)
+                   AND aml.company_id = ANY(%(company_ids)s)
                    AND acc.account_type = 'asset_receivable'
-                   AND NOT aml.reconciled
-                   AND %(recv_filter)s
+                   AND aml.reconciled IS NOT TRUE
               GROUP BY p.commercial_partner_id
             ),
             ord AS (
                 SELECT so.id, p.commercial_partner_id AS partner_id, so.currency_id, so.amount_total
-                  FROM sale_order so
-                  JOIN res_partner p ON p.id = so.partner_invoice_id
+                  FROM partner p
+                  JOIN sale_order so ON so.partner_invoice_id = p.id
                  WHERE so.state = 'sale'
-                   AND so.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(tree)s)
-                   AND %(ord_filter)s
+                   AND so.company_id = ANY(%(company_ids)s)
             ),
             ord_invoiced AS (
                 SELECT sol.order_id,
@@ -452,16 +521,16 @@ class ResPartner(models.Model):
                   JOIN rate company_rate ON company_rate.currency_id = %(currency)s
             ),
             draft AS (
-                SELECT move.commercial_partner_id AS partner_id,
+                SELECT p.commercial_partner_id AS partner_id,
                        SUM(aml.price_total
                            * CASE WHEN move.move_type = 'out_refund' THEN -1 ELSE 1 END
                            / COALESCE(NULLIF(move.invoice_currency_rate, 0), 1)) AS draft
-                  FROM account_move move
+                  FROM partner p
+                  JOIN account_move move ON move.partner_id = p.id
                   JOIN account_move_line aml ON aml.move_id = move.id AND aml.display_type = 'product'
                  WHERE move.state = 'draft'
                    AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.company_id IN (SELECT id FROM res_company WHERE parent_path LIKE %(tree)s)
-                   AND %(draft_filter)s
+                   AND move.company_id = ANY(%(company_ids)s)
                    AND NOT EXISTS (
                        SELECT 1
                          FROM sale_order_line_invoice_rel rel
@@ -469,34 +538,51 @@ class ResPartner(models.Model):
                         WHERE rel.invoice_line_id = aml.id
                           AND sol.state = 'sale'
                    )
-              GROUP BY move.commercial_partner_id
+              GROUP BY p.commercial_partner_id
+            ),
+            total AS (
+                SELECT partner_id,
+                       SUM(receivable) AS receivable, SUM(orders) AS orders,
+                       SUM(draft) AS draft, SUM(overdue_amount) AS overdue_amount,
+                       MIN(oldest_due) AS oldest_due, MAX(overdue_move_ids) AS overdue_move_ids,
+                       MAX(order_ids) AS order_ids
+                  FROM (
+                        SELECT partner_id, receivable, 0 AS orders, 0 AS draft, overdue_amount,
+                               oldest_due, overdue_move_ids, NULL::int[] AS order_ids
+                          FROM recv
+                     UNION ALL
+                        SELECT partner_id, 0, SUM(amount), 0, 0, NULL, NULL,
+                               ARRAY_AGG(id ORDER BY id) FILTER (WHERE amount > 0)
+                          FROM ord_open
+                      GROUP BY partner_id
+                     UNION ALL
+                        SELECT partner_id, 0, 0, draft, 0, NULL, NULL, NULL
+                          FROM draft
+                       ) exposure
+              GROUP BY partner_id
             )
-            SELECT partner_id,
-                   SUM(receivable), SUM(orders), SUM(draft), SUM(overdue_amount),
-                   MIN(oldest_due), MAX(overdue_move_ids), MAX(order_ids)
-              FROM (
-                    SELECT partner_id, receivable, 0 AS orders, 0 AS draft, overdue_amount,
-                           oldest_due, overdue_move_ids, NULL::int[] AS order_ids
-                      FROM recv
-                 UNION ALL
-                    SELECT partner_id, 0, SUM(amount), 0, 0, NULL, NULL,
-                           ARRAY_AGG(id ORDER BY id) FILTER (WHERE amount > 0)
-                      FROM ord_open
-                  GROUP BY partner_id
-                 UNION ALL
-                    SELECT partner_id, 0, 0, draft, 0, NULL, NULL, NULL
-                      FROM draft
-                   ) exposure
-          GROUP BY partner_id
+            SELECT partner_id, %(receivable)s, %(orders)s, %(draft)s, %(overdue)s,
+                   oldest_due, overdue_move_ids, order_ids
+              FROM total
             """,
+            partner_filter=partner_filter,
             today=today,
             # the company with its parent and branches, as Odoo's own `credit`
-            tree=f"{company.root_id.parent_path}%",
+            company_ids=SQL(
+                "ARRAY(SELECT id FROM res_company WHERE parent_path LIKE %s)",
+                f"{company.root_id.parent_path}%",
+            ),
+            is_overdue=SQL(
+                "move.move_type IN ('out_invoice', 'out_receipt') AND aml.amount_residual > 0"
+                " AND COALESCE(aml.date_maturity, aml.date) < %s",
+                today,
+            ),
             root=company.root_id.id,
-            currency=company.currency_id.id,
-            recv_filter=partner_filter(SQL("p.commercial_partner_id")),
-            ord_filter=partner_filter(SQL("p.commercial_partner_id")),
-            draft_filter=partner_filter(SQL("move.commercial_partner_id")),
+            currency=currency.id,
+            receivable=rounded(SQL("COALESCE(receivable, 0)")),
+            orders=rounded(SQL("COALESCE(orders, 0)")),
+            draft=rounded(SQL("COALESCE(draft, 0)")),
+            overdue=rounded(SQL("COALESCE(overdue_amount, 0)")),
         )
 
     # searches: evaluated set-based over every customer with activity in the company

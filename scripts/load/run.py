@@ -21,7 +21,8 @@ CRMX_LOAD_USERS (40), CRMX_LOAD_SCALE (1.0 = 10,000 customers, 100,000
 leads, 50,000 orders, 200,000 invoice lines, 20,000 warranties),
 CRMX_LOAD_BASELINE (1: also measure Odoo alone), CRMX_LOAD_BUDGET_STRICT (0:
 a missed budget is printed; 1: it fails the command), CRMX_LOCUST (the Locust
-command; default: ``locust`` on PATH, else ``python3 -m locust``).
+command; default: ``locust`` on PATH, else a virtualenv of its own,
+CRMX_LOCUST_VENV or ~/.cache/crmx/locust-venv, made from PyPI on first use).
 """
 
 import contextlib
@@ -54,21 +55,44 @@ def settings():
     }
 
 
+LOCUST_VENV = os.environ.get("CRMX_LOCUST_VENV") or os.path.expanduser("~/.cache/crmx/locust-venv")
+
+
 def locust_command(crmx):
+    """The Locust command: CRMX_LOCUST, else `locust` on PATH, else a virtualenv
+    of its own made from PyPI (requirements-load.txt), since Locust wants newer
+    Werkzeug and gevent than Odoo 19 pins and must not replace them."""
     if os.environ.get("CRMX_LOCUST"):
         return os.environ["CRMX_LOCUST"].split()
     if shutil.which("locust"):
         return [shutil.which("locust")]
-    probe = subprocess.run(
-        [sys.executable, "-c", "import locust"], capture_output=True, check=False
-    )
-    if probe.returncode == 0:
-        return [sys.executable, "-m", "locust"]
-    raise crmx.CrmxError(
-        "the load test needs Locust: install it (pip install locust; in its own "
-        "virtualenv if it would upgrade Odoo's Werkzeug or gevent) and put 'locust' on "
-        "PATH or set CRMX_LOCUST to its command."
-    )
+    locust = os.path.join(LOCUST_VENV, "bin", "locust")
+    requirements = os.path.join(crmx.REPO, "requirements-load.txt")
+    if not os.path.exists(locust):
+        crmx.info(f"installing Locust from PyPI into its own virtualenv {LOCUST_VENV}")
+        steps = (
+            [sys.executable, "-m", "venv", LOCUST_VENV],
+            [
+                os.path.join(LOCUST_VENV, "bin", "python"),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "-r",
+                requirements,
+            ],
+        )
+        for step in steps:
+            done = subprocess.run(step, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                shutil.rmtree(LOCUST_VENV, ignore_errors=True)
+                raise crmx.CrmxError(
+                    "the load test needs Locust and installing it failed "
+                    f"({' '.join(step[:3])}): {(done.stderr or done.stdout).strip()[-500:]}; "
+                    "install it yourself and set CRMX_LOCUST to its command."
+                )
+    return [locust]
 
 
 # ---------------------------------------------------------------- odoo servers
