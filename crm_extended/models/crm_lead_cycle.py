@@ -1,9 +1,5 @@
-"""Sales cycles and qualification on crm.lead.
-
-Kept in its own file (a second ``_inherit`` layer of crm.lead) so that the
-``create``/``write`` overrides of this feature never collide with the other
-features' overrides in ``crm_lead.py``.
-"""
+"""Sales cycles and qualification on crm.lead (the competitor feature's
+extension of crm.lead is ``crm_lead_competition.py``)."""
 
 from collections import defaultdict
 from contextlib import contextmanager

@@ -11,8 +11,10 @@ class ResPartner(models.Model):
 
     # One page both departments see. Every figure is the commercial entity's,
     # computed for the whole recordset in a constant number of grouped queries.
+    # its own compute: Monetary fields read their currency in sudo, which must
+    # not run the whole 360 aggregate a second time
     c360_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_c360_sales", string="360 Currency"
+        "res.currency", compute="_compute_c360_currency_id", string="360 Currency"
     )
     c360_lead_ids = fields.Many2many(
         "crm.lead", compute="_compute_c360_sales", string="Open Leads and Opportunities"
@@ -62,6 +64,10 @@ class ResPartner(models.Model):
         currency_field="c360_currency_id",
         groups="account.group_account_invoice,account.group_account_readonly",
     )
+
+    @api.depends_context("company")
+    def _compute_c360_currency_id(self):
+        self.c360_currency_id = self.env.company.currency_id
 
     @api.depends_context("company", "uid")
     def _compute_c360_sales(self):
@@ -125,20 +131,21 @@ class ResPartner(models.Model):
                     stats[partner.id]["ordered"] += amount / rate if rate else amount
         Contract = self.env["crm.warranty.contract"]
         if Contract.has_access("read"):
-            active = [("state", "=", "active"), ("company_id", "=", company.id)]
+            # one query: active contracts per customer and end date
             horizon = today + relativedelta(days=company.warranty_reminder_days or 30)
-            for key, domain in (
-                ("warranties", active),
-                ("expiring", active + [("date_end", "<=", horizon)]),
+            for partner, date_end, count in self._c360_by_commercial(
+                "crm.warranty.contract",
+                [("state", "=", "active"), ("company_id", "=", company.id)],
+                "partner_id.commercial_partner_id",
+                ["__count"],
+                extra_groupby=["date_end:day"],
             ):
-                for partner, count in self._c360_by_commercial(
-                    "crm.warranty.contract", domain, "partner_id.commercial_partner_id", ["__count"]
-                ):
-                    stats[partner.id][key] = count
+                stats[partner.id]["warranties"] += count
+                if date_end and date_end <= horizon:
+                    stats[partner.id]["expiring"] += count
         for partner in self:
             cid = partner.commercial_partner_id.id
             data = stats[cid]
-            partner.c360_currency_id = company.currency_id
             partner.c360_lead_ids = Lead.browse(leads_of[cid])
             partner.c360_lead_count = int(data["lead"])
             partner.c360_opportunity_count = int(data["opportunity"])
@@ -162,22 +169,27 @@ class ResPartner(models.Model):
             ("payment_state", "in", ("not_paid", "partial")),
             ("company_id", "=", company.id),
         ]
-        overdue = open_invoices + [("invoice_date_due", "<", today)]
-        for prefix, domain in (("open", open_invoices), ("overdue", overdue)):
-            for partner, count, amount in self._c360_by_commercial(
-                "account.move",
-                domain,
-                "commercial_partner_id",
-                ["__count", "amount_residual_signed:sum"],
-            ):
-                stats[partner.id][prefix] = count
-                stats[partner.id][f"{prefix}_amount"] = amount
+        # one query: open invoices per customer and due date; overdue ones are
+        # those due before today. Filtered through the moves' partner (indexed),
+        # grouped on their stored commercial partner.
+        for partner, due, count, amount in self.env["account.move"]._read_group(
+            Domain(open_invoices)
+            & Domain("partner_id.commercial_partner_id", "in", self.commercial_partner_id.ids),
+            ["commercial_partner_id", "invoice_date_due:day"],
+            ["__count", "amount_residual_signed:sum"],
+        ):
+            data = stats[partner.id]
+            data["open"] += count
+            data["open_amount"] += amount
+            if due and due < today:
+                data["overdue"] += count
+                data["overdue_amount"] += amount
         for partner in self:
             data = stats[partner.commercial_partner_id.id]
             partner.c360_open_invoice_count = int(data["open"])
-            partner.c360_open_invoice_amount = data["open_amount"]
+            partner.c360_open_invoice_amount = company.currency_id.round(data["open_amount"])
             partner.c360_overdue_invoice_count = int(data["overdue"])
-            partner.c360_overdue_invoice_amount = data["overdue_amount"]
+            partner.c360_overdue_invoice_amount = company.currency_id.round(data["overdue_amount"])
 
     def action_c360_open_leads(self):
         return self._c360_action(
