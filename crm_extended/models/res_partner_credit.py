@@ -340,7 +340,7 @@ class ResPartner(models.Model):
         amounts are compared at half its rounding, as ``compare_amounts``.
         """
         today = fields.Date.context_today(self)
-        currency = company.currency_id
+        currency = company.sudo().currency_id
         digits = currency.decimal_places
         half = currency.rounding / 2
         overdue_days_limit = company.credit_hold_overdue_days
@@ -437,7 +437,7 @@ class ResPartner(models.Model):
         the size of the ledger. Amounts come rounded to the company currency.
         """
         today = fields.Date.context_today(self)
-        currency = company.currency_id
+        currency = company.sudo().currency_id
         if partner_ids is None:
             partner_filter = SQL("TRUE")
         else:
