@@ -225,10 +225,12 @@ class ResPartner(models.Model):
     def _search_credit_reported(self, operator, value):
         if operator != "in":
             return NotImplemented
-        ids = self._credit_report_partner_ids(self.env.company)
+        # a sub-query, not a list of ids: the list view filters every customer
+        self._credit_flush()
+        reported = self._credit_report_partner_sql(self.env.company)
         if True in value:
-            return Domain("id", "in", ids)
-        return Domain("id", "not in", ids)
+            return Domain("id", "in", reported)
+        return Domain("id", "not in", reported)
 
     @api.model
     def _credit_report_partner_ids(self, company, date_from=None, date_to=None):
@@ -238,6 +240,13 @@ class ResPartner(models.Model):
         a customer invoice or a confirmed order of the company or its branches
         (dated in the range, when one is given). One query.
         """
+        self._credit_flush()
+        rows = self.env.execute_query(self._credit_report_partner_sql(company, date_from, date_to))
+        return [row[0] for row in rows if row[0]]
+
+    @api.model
+    def _credit_report_partner_sql(self, company, date_from=None, date_to=None):
+        """The query of ``_credit_report_partner_ids`` (its caller flushes)."""
         dates = [SQL("TRUE")]
         order_dates = [SQL("TRUE")]
         if date_from:
@@ -246,37 +255,35 @@ class ResPartner(models.Model):
         if date_to:
             dates.append(SQL("move.invoice_date <= %s", date_to))
             order_dates.append(SQL("so.date_order < %s::date + 1", date_to))
-        self._credit_flush()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT move.commercial_partner_id
-                  FROM account_move move
-                 WHERE move.company_id IN (SELECT id FROM res_company
-                                            WHERE parent_path LIKE %(tree)s)
-                   AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.state IN ('draft', 'posted') AND %(dates)s
-                 UNION
-                SELECT partner.commercial_partner_id
-                  FROM sale_order so
-                  JOIN res_partner partner ON partner.id = so.partner_invoice_id
-                 WHERE so.company_id IN (SELECT id FROM res_company
-                                          WHERE parent_path LIKE %(tree)s)
-                   AND so.state = 'sale' AND %(order_dates)s
-                 UNION
-                SELECT partner.id
-                  FROM res_partner partner
-                 WHERE partner.id = partner.commercial_partner_id
-                   AND (COALESCE((partner.credit_limit ->> %(key)s)::numeric, 0) > 0
-                        OR COALESCE((partner.credit_hold ->> %(key)s)::boolean, FALSE))
-                """,
-                tree=f"{company.root_id.parent_path}%",
-                key=str(company.id),
-                dates=SQL(" AND ").join(dates),
-                order_dates=SQL(" AND ").join(order_dates),
-            )
+        return SQL(
+            """
+            SELECT move.commercial_partner_id
+              FROM account_move move
+             WHERE move.company_id IN (SELECT id FROM res_company
+                                        WHERE parent_path LIKE %(tree)s)
+               AND move.move_type IN ('out_invoice', 'out_refund')
+               AND move.state IN ('draft', 'posted') AND %(dates)s
+               AND move.commercial_partner_id IS NOT NULL
+             UNION
+            SELECT partner.commercial_partner_id
+              FROM sale_order so
+              JOIN res_partner partner ON partner.id = so.partner_invoice_id
+             WHERE so.company_id IN (SELECT id FROM res_company
+                                      WHERE parent_path LIKE %(tree)s)
+               AND so.state = 'sale' AND %(order_dates)s
+               AND partner.commercial_partner_id IS NOT NULL
+             UNION
+            SELECT partner.id
+              FROM res_partner partner
+             WHERE partner.id = partner.commercial_partner_id
+               AND (COALESCE((partner.credit_limit ->> %(key)s)::numeric, 0) > 0
+                    OR COALESCE((partner.credit_hold ->> %(key)s)::boolean, FALSE))
+            """,
+            tree=f"{company.root_id.parent_path}%",
+            key=str(company.id),
+            dates=SQL(" AND ").join(dates),
+            order_dates=SQL(" AND ").join(order_dates),
         )
-        return [row[0] for row in rows if row[0]]
 
     @api.model
     def _credit_figure_fields(self):

@@ -53,6 +53,26 @@ class TestCreditExposureList(CreditCommon):
         names.discard(self.env._("Total"))
         self.assertEqual(names, set(listed.mapped("display_name")))
 
+    def test_reported_filter_is_a_subquery_both_ways(self):
+        """The list's filter is evaluated in the database as a sub-query (no list of
+        every reported id shipped back and forth), and its negation is exact."""
+        quiet = self.env["res.partner"].create({"name": "Zz Quiet", "is_company": True})
+        self._invoice(300.0)
+        Partner = self.env["res.partner"].with_user(self.controller)
+        reported = Partner.search([("credit_reported", "=", True)])
+        others = Partner.search([("credit_reported", "=", False)])
+        self.assertIn(self.customer, reported)
+        self.assertIn(quiet, others)
+        self.assertFalse(reported & others)
+        self.assertEqual(
+            set(reported.ids),
+            set(Partner._credit_report_partner_ids(self.env.company)) & set(Partner.search([]).ids),
+        )
+        query = Partner._search([("credit_reported", "=", True)])
+        sql = query.select().code
+        self.assertIn("UNION", sql)
+        self.assertNotIn(str(self.customer.id), str(query.select().params))
+
     def test_totals_have_no_float_noise(self):
         writer = XlsxReportWriter(
             "Noise", [Column("name", "Name"), Column("amount", "Amount", MONEY, total=True)]
