@@ -536,9 +536,9 @@ class TestCompetitorReportAndAccess(CompetitorCommon):
         rival.strengths = "Cheap"  # the salesman edits the register
         # deleting from the register belongs to managers
         with self.assertRaises(AccessError):
-            rival.unlink()
-        with self.assertRaises(AccessError):
             self.initech.with_user(self.salesman).unlink()
+        with self.assertRaises(AccessError):
+            rival.unlink()
         self.initech.with_user(self.manager).unlink()
         self.assertFalse(self.initech.exists())
         rival.with_user(self.manager).write({"active": False})

@@ -10,6 +10,8 @@ ROLES = {
     "manager": "sales_team.group_sale_manager",
     "invoicing": "account.group_account_invoice",
     "controller": "crm_extended.group_credit_controller",
+    # an auditor reads the accounting, manages no credit
+    "auditor": "account.group_account_readonly",
 }
 SALES = {"sales_own", "sales_all", "manager"}
 CONFIG = {"manager"}
@@ -89,8 +91,9 @@ class TestMenuVisibility(TransactionCase):
 
     def test_configuration_hidden_by_the_menus_groups(self):
         """A salesperson may read cycles, questionnaires and competitors (the
-        pipeline and the Qualify dialog need them): only the configuration
-        menus' groups keep those menus from him."""
+        pipeline and the Qualify dialog need them): the menus, under CRM >
+        Configuration (sales managers only), not access rights, keep the
+        configuration from him."""
         salesman = self.users["sales_own"]
         for xmlid in sorted(menu for menu, roles in MENUS.items() if roles == CONFIG):
             menu = self.env.ref(f"crm_extended.{xmlid}")

@@ -561,6 +561,10 @@ class TestSalesCycleRoles(SalesCycleCommon):
         vals = {"lead_id": lead.id, "stage_id": self.stage_2.id, "reason": "T reason"}
         with self.assertRaises(AccessError):
             Override.with_user(self.salesman).create(vals)
+        # company B's manager may not override company A's leads
+        with self.assertRaises(AccessError):
+            Override.with_user(self.manager_b).create(vals).action_confirm()
+        self.assertEqual(lead.stage_id, self.stage_1)
         Override.with_user(self.manager).create(vals).action_confirm()
         self.assertEqual(lead.stage_id, self.stage_2)
 
