@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 
@@ -128,3 +128,22 @@ class TestQualification(SalesCycleCommon):
         plain = self._lead(team=self.team_plain)
         with self.assertRaises(UserError):
             plain.action_qualify()
+
+    def test_only_who_may_write_the_lead_closes_its_qualification(self):
+        lead = self._lead()
+        mine = self._qualify(lead, self.opt_yes, done=False)
+        colleague_lead = self._lead(user=self.colleague)
+        theirs = self._qualify(colleague_lead, self.opt_yes, done=False)
+        self.assertEqual(theirs.env.user, self.colleague)
+        # the salesman closes the qualification of his lead...
+        mine.action_done()
+        self.assertEqual((mine.state, mine.passed), ("done", True))
+        # ...not his colleague's, nor qualifies the colleague's lead
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.salesman).action_done()
+        with self.assertRaises(AccessError):
+            colleague_lead.with_user(self.salesman).action_qualify()
+        self.assertEqual(theirs.state, "draft")
+        # their sales manager may
+        theirs.with_user(self.manager).action_done()
+        self.assertEqual(theirs.state, "done")
