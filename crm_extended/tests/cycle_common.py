@@ -3,6 +3,14 @@ from odoo.tests import TransactionCase, new_test_user
 
 
 class SalesCycleCommon(TransactionCase):
+    """Two shared cycles (one gated by a questionnaire), a cycle of another
+    company, and the users who do each job: salespeople who see their own
+    leads only (``salesman`` owns the leads of the tests), a salesperson who
+    sees all leads, a sales manager who configures cycles, a sales manager of
+    company B and a portal user. Fixtures are made as the superuser; leads are
+    created by their salesperson and qualified by whoever holds the lead's
+    environment."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -97,11 +105,54 @@ class SalesCycleCommon(TransactionCase):
                 ],
             }
         )
-        cls.salesman = new_test_user(
-            cls.env, login="crmx_cycle_salesman", groups="sales_team.group_sale_salesman"
+        cls.company_a = cls.env.company
+        cls.company_b = cls.env["res.company"].create({"name": "T Cycle Company B"})
+
+        def user(login, groups, company=cls.company_a):
+            return new_test_user(
+                cls.env,
+                login=login,
+                groups=groups,
+                company_id=company.id,
+                company_ids=[Command.set(company.ids)],
+            )
+
+        cls.salesman = user("crmx_cycle_salesman", "sales_team.group_sale_salesman")
+        cls.colleague = user("crmx_cycle_colleague", "sales_team.group_sale_salesman")
+        cls.salesman_all = user("crmx_cycle_sales_all", "sales_team.group_sale_salesman_all_leads")
+        cls.manager = user("crmx_cycle_manager", "sales_team.group_sale_manager")
+        cls.manager_b = user("crmx_cycle_manager_b", "sales_team.group_sale_manager", cls.company_b)
+        cls.portal = user("crmx_cycle_portal", "base.group_portal")
+        # company B's own questionnaire and cycle
+        cls.questionnaire_b = cls.env["crm.qualification.questionnaire"].create(
+            {
+                "name": "T B questionnaire",
+                "company_id": cls.company_b.id,
+                "question_ids": [
+                    Command.create(
+                        {
+                            "name": "B question?",
+                            "option_ids": [Command.create({"name": "B yes", "score": 100})],
+                        }
+                    )
+                ],
+            }
         )
-        cls.manager = new_test_user(
-            cls.env, login="crmx_cycle_manager", groups="sales_team.group_sale_manager"
+        cls.cycle_b = cls.env["crm.sales.cycle"].create(
+            {
+                "name": "T Cycle B",
+                "company_id": cls.company_b.id,
+                "qualification_questionnaire_id": cls.questionnaire_b.id,
+                "stage_line_ids": [
+                    Command.create({"sequence": 1, "stage_id": cls.stage_a.id, "probability": 30}),
+                    Command.create(
+                        {"sequence": 2, "stage_id": cls.stage_won_b.id, "probability": 100}
+                    ),
+                ],
+            }
+        )
+        cls.team_b = cls.env["crm.team"].create(
+            {"name": "T B Team", "company_id": cls.company_b.id, "sales_cycle_id": cls.cycle_b.id}
         )
         cls.team = cls.env["crm.team"].create(
             {"name": "T Cycle Team", "sales_cycle_id": cls.cycle.id, "use_leads": True}
@@ -114,23 +165,29 @@ class SalesCycleCommon(TransactionCase):
             [
                 {"crm_team_id": team.id, "user_id": user.id}
                 for team in (cls.team, cls.team_open, cls.team_plain)
-                for user in (cls.salesman, cls.manager)
+                for user in (cls.salesman, cls.colleague, cls.manager)
             ]
+        )
+        cls.env["crm.team.member"].create(
+            {"crm_team_id": cls.team_b.id, "user_id": cls.manager_b.id}
         )
 
     @classmethod
     def _lead(cls, team=None, user=None, **vals):
+        """A lead created by its salesperson (``user``, the salesman by default)."""
+        user = user or cls.salesman
         vals = {
             "name": "T Lead",
             "type": "opportunity",
             "team_id": (team or cls.team).id,
-            "user_id": (user or cls.salesman).id,
+            "user_id": user.id,
             **vals,
         }
-        return cls.env["crm.lead"].create(vals)
+        return cls.env(user=user)["crm.lead"].create(vals)
 
     def _qualify(self, lead, budget, timeline=None, done=True):
-        qualification = self.env["crm.lead.qualification"].create(
+        """Qualify ``lead`` as the user of its environment (its salesperson)."""
+        qualification = lead.env["crm.lead.qualification"].create(
             {"lead_id": lead.id, "questionnaire_id": self.questionnaire.id}
         )
         answers = {a.question_id: a for a in qualification.answer_ids}

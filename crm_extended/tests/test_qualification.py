@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 
@@ -20,7 +20,7 @@ class TestQualification(SalesCycleCommon):
         self.assertTrue(qualification.passed)
 
     def test_disqualifying_option_fails_whatever_score(self):
-        self.opt_no.score = 100
+        self.opt_no.with_user(self.manager).score = 100
         lead = self._lead()
         qualification = self._qualify(lead, self.opt_no, self.opt_soon)
         self.assertEqual(qualification.score, 100.0)
@@ -42,7 +42,9 @@ class TestQualification(SalesCycleCommon):
         self.assertEqual(qualification2.state, "done")
 
     def test_bad_configuration_refused(self):
-        Question = self.env["crm.qualification.question"]
+        # the sales manager configures questionnaires
+        env = self.env(user=self.manager)
+        Question = env["crm.qualification.question"]
         question = Question.create(
             {"questionnaire_id": self.questionnaire.id, "name": "ok", "weight": 2}
         )
@@ -53,16 +55,19 @@ class TestQualification(SalesCycleCommon):
             Question.create(
                 {"questionnaire_id": self.questionnaire.id, "name": "zero", "weight": 0}
             )
-        Option = self.env["crm.qualification.option"]
+        Option = env["crm.qualification.option"]
         for score in (-1, 100.5):
             with self.assertRaises(ValidationError):
                 Option.create({"question_id": question.id, "name": "bad", "score": score})
         Option.create({"question_id": question.id, "name": "edge", "score": 100})
+        questionnaire = self.questionnaire.with_env(env)
         for pass_score in (-5, 101):
             with self.assertRaises(ValidationError):
-                self.questionnaire.pass_score = pass_score
+                questionnaire.pass_score = pass_score
+        questionnaire.pass_score = 100
+        self.assertEqual(self.questionnaire.pass_score, 100)
         with self.assertRaises(ValidationError):
-            self.env["crm.qualification.questionnaire"].create({"name": "bad", "pass_score": 150})
+            env["crm.qualification.questionnaire"].create({"name": "bad", "pass_score": 150})
 
     def test_answer_option_of_other_question_refused(self):
         lead = self._lead()
@@ -70,7 +75,7 @@ class TestQualification(SalesCycleCommon):
         answer = qualification.answer_ids.filtered(lambda a: a.question_id == self.q_timeline)
         with self.assertRaises(ValidationError):
             answer.option_id = self.opt_maybe
-        other = self.env["crm.qualification.questionnaire"].create(
+        other = self.env(user=self.manager)["crm.qualification.questionnaire"].create(
             {"name": "Other", "question_ids": [Command.create({"name": "Other Q"})]}
         )
         with self.assertRaises(ValidationError):
@@ -88,7 +93,7 @@ class TestQualification(SalesCycleCommon):
         self.assertEqual(lead.qualification_status, "qualified")
         self.assertEqual(lead.qualification_score, 75.0)
         self.assertIn("75.0", lead.message_ids[0].body)
-        Lead = self.env["crm.lead"]
+        Lead = lead.env["crm.lead"]  # the salesman's filters
         other = self._lead()
         self.assertEqual(
             Lead.search(
@@ -112,12 +117,33 @@ class TestQualification(SalesCycleCommon):
     def test_qualify_button_opens_prefilled_qualification(self):
         lead = self._lead()
         action = lead.with_user(self.salesman).action_qualify()
-        qualification = self.env["crm.lead.qualification"].browse(action["res_id"])
+        qualification = self.env(user=self.salesman)["crm.lead.qualification"].browse(
+            action["res_id"]
+        )
         self.assertEqual(qualification.questionnaire_id, self.questionnaire)
         self.assertEqual(qualification.answer_ids.question_id, self.q_budget | self.q_timeline)
         self.assertEqual(qualification.user_id, self.salesman)
         action = lead.action_view_qualifications()
-        self.assertEqual(self.env["crm.lead.qualification"].search(action["domain"]), qualification)
+        self.assertEqual(qualification.search(action["domain"]), qualification)
         plain = self._lead(team=self.team_plain)
         with self.assertRaises(UserError):
             plain.action_qualify()
+
+    def test_only_who_may_write_the_lead_closes_its_qualification(self):
+        lead = self._lead()
+        mine = self._qualify(lead, self.opt_yes, done=False)
+        colleague_lead = self._lead(user=self.colleague)
+        theirs = self._qualify(colleague_lead, self.opt_yes, done=False)
+        self.assertEqual(theirs.env.user, self.colleague)
+        # the salesman closes the qualification of his lead...
+        mine.action_done()
+        self.assertEqual((mine.state, mine.passed), ("done", True))
+        # ...not his colleague's, nor qualifies the colleague's lead
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.salesman).action_done()
+        with self.assertRaises(AccessError):
+            colleague_lead.with_user(self.salesman).action_qualify()
+        self.assertEqual(theirs.state, "draft")
+        # their sales manager may
+        theirs.with_user(self.manager).action_done()
+        self.assertEqual(theirs.state, "done")

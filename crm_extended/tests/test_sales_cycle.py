@@ -145,7 +145,7 @@ class TestSalesCycle(SalesCycleCommon):
             lead.with_user(self.salesman),
             lead.with_user(self.manager),
             lead.sudo(),
-            lead,  # superuser
+            lead.with_env(self.env),  # superuser
             lead.with_context(crm_extended_cycle_token=True),
             lead.with_context(crm_extended_cycle_token={"kind": "override"}),
             lead.with_context(crm_extended_cycle_token="override"),
@@ -303,18 +303,19 @@ class TestSalesCycle(SalesCycleCommon):
         self.env.invalidate_all()
         self.assertTrue(stuck.is_stage_overdue)
         self.assertFalse(fresh.is_stage_overdue)
-        found = self.env["crm.lead"].search(
-            [("is_stage_overdue", "=", True), ("id", "in", (stuck | fresh).ids)]
-        )
+        # the salesman's "Stuck" filter
+        Lead = self.env(user=self.salesman)["crm.lead"]
+        found = Lead.search([("is_stage_overdue", "=", True), ("id", "in", (stuck | fresh).ids)])
         self.assertEqual(found, stuck)
-        not_found = self.env["crm.lead"].search(
+        not_found = Lead.search(
             [("is_stage_overdue", "=", False), ("id", "in", (stuck | fresh).ids)]
         )
         self.assertEqual(not_found, fresh)
 
     def test_kanban_group_expand_shows_cycle_stages(self):
-        Lead = self.env["crm.lead"]
-        Stage = self.env["crm.stage"]
+        # the salesman's pipeline
+        Lead = self.env(user=self.salesman)["crm.lead"]
+        Stage = Lead.env["crm.stage"]
         self._lead()
         stages = Lead._read_group_stage_ids(Stage, [("sales_cycle_id", "=", self.cycle.id)])
         self.assertEqual(stages, self.stage_1 | self.stage_2 | self.stage_3 | self.stage_won)
@@ -400,14 +401,17 @@ class TestSalesCycle(SalesCycleCommon):
     # configuration
     # ------------------------------------------------------------------
     def test_same_stage_twice_refused(self):
+        cycle = self.cycle.with_user(self.manager)
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
-            self.cycle.write(
+            cycle.write(
                 {"stage_line_ids": [Command.create({"stage_id": self.stage_2.id, "sequence": 2})]}
             )
             self.env.flush_all()
 
     def test_cycle_needs_exactly_one_won_stage_last(self):
-        Cycle = self.env["crm.sales.cycle"]
+        # the sales manager configures cycles
+        Cycle = self.env(user=self.manager)["crm.sales.cycle"]
+        cycle = self.cycle.with_env(Cycle.env)
         with self.assertRaises(ValidationError):
             Cycle.create(
                 {
@@ -437,12 +441,15 @@ class TestSalesCycle(SalesCycleCommon):
                 }
             )
         with self.assertRaises(ValidationError):
-            self.cycle.stage_line_ids[1].probability = 120
+            cycle.stage_line_ids[1].probability = 120
         with self.assertRaises(ValidationError):
-            self.cycle.write({"qualification_questionnaire_id": False})
+            cycle.write({"qualification_questionnaire_id": False})
+        cycle.stage_line_ids[1].probability = 45  # a valid change goes through
+        self.assertEqual(self.cycle.stage_line_ids[1].probability, 45)
 
     def test_pipeline_reordering_resequences_cycle(self):
-        self.stage_2.sequence = 950  # after won: the cycle follows the board
+        # the sales manager drags the stage after won: the cycle follows the board
+        self.stage_2.with_user(self.manager).sequence = 950
         self.assertEqual(self.cycle.stage_line_ids.stage_id[-1], self.stage_2)
 
     # ------------------------------------------------------------------
@@ -510,3 +517,120 @@ class TestSalesCycle(SalesCycleCommon):
         self.assertEqual(small_count, large_count)
         self.assertEqual(len(large.stage_history_ids), 500)
         self.assertEqual(len(large.stage_history_ids.filtered(lambda h: not h.date_out)), 250)
+
+
+@tagged("post_install", "-at_install")
+class TestSalesCycleRoles(SalesCycleCommon):
+    """Who may change the configuration, and company B's cycle kept from company A."""
+
+    def test_salesman_reads_configuration_only_manager_changes_it(self):
+        """Cycles, their stages, questionnaires, questions and options are the
+        sales manager's to configure; salespeople read them (the pipeline, the
+        Qualify dialog) and change nothing."""
+        records = [
+            (self.cycle, "name", "T Gated renamed"),
+            (self.cycle.stage_line_ids[1], "max_days", 9),
+            (self.questionnaire, "pass_score", 55.0),
+            (self.q_budget, "weight", 2.0),
+            (self.opt_maybe, "score", 40.0),
+        ]
+        for record, field, value in records:
+            with self.subTest(model=record._name):
+                as_salesman = record.with_user(self.salesman)
+                self.assertEqual(as_salesman.read([field])[0][field], record[field])
+                with self.assertRaises(AccessError):
+                    as_salesman.write({field: value})
+                with self.assertRaises(AccessError):
+                    as_salesman.unlink()
+                self.assertNotEqual(record[field], value)
+                record.with_user(self.manager).write({field: value})
+                self.assertEqual(record[field], value)
+        new_cycle = {
+            "name": "T New cycle",
+            "stage_line_ids": [Command.create({"stage_id": self.stage_won.id})],
+        }
+        with self.assertRaises(AccessError):
+            self.env(user=self.salesman)["crm.sales.cycle"].create(new_cycle)
+        with self.assertRaises(AccessError):
+            self.env(user=self.salesman)["crm.qualification.questionnaire"].create({"name": "T Q"})
+        created = self.env(user=self.manager)["crm.sales.cycle"].create(new_cycle)
+        self.assertEqual(created.stage_line_ids.stage_id, self.stage_won)
+        # the gate override is the manager's too
+        lead = self._lead()
+        Override = self.env["crm.lead.gate.override"]
+        vals = {"lead_id": lead.id, "stage_id": self.stage_2.id, "reason": "T reason"}
+        with self.assertRaises(AccessError):
+            Override.with_user(self.salesman).create(vals)
+        # company B's manager may not override company A's leads
+        with self.assertRaises(AccessError):
+            Override.with_user(self.manager_b).create(vals).action_confirm()
+        self.assertEqual(lead.stage_id, self.stage_1)
+        Override.with_user(self.manager).create(vals).action_confirm()
+        self.assertEqual(lead.stage_id, self.stage_2)
+
+    def test_company_b_cycle_kept_from_company_a(self):
+        """Company A's salesperson works with the shared cycles and his company's;
+        company B's cycle, questionnaire, its leads' history and funnel stay
+        company B's."""
+        cycle_a = self.env["crm.sales.cycle"].create(
+            {
+                "name": "T Cycle A",
+                "company_id": self.company_a.id,
+                "stage_line_ids": [
+                    Command.create({"sequence": 1, "stage_id": self.stage_a.id}),
+                    Command.create({"sequence": 2, "stage_id": self.stage_won_b.id}),
+                ],
+            }
+        )
+        lead = self._lead(team=self.team_plain)
+        Cycle = lead.env["crm.sales.cycle"]
+        readable = Cycle.search([("id", "in", (self.cycle | cycle_a | self.cycle_b).ids)])
+        self.assertEqual(readable, self.cycle | cycle_a)
+        lead.write({"sales_cycle_id": cycle_a.id})
+        self.assertEqual(lead.stage_id, self.stage_a)
+        with self.assertRaises(AccessError):
+            self.cycle_b.with_user(self.salesman).read(["name"])
+        with self.assertRaises(UserError):
+            lead.write({"sales_cycle_id": self.cycle_b.id})
+        self.assertEqual(lead.sales_cycle_id, cycle_a)
+        # qualifying with the shared questionnaire, never with company B's
+        Qualification = lead.env["crm.lead.qualification"]
+        Qualification.create({"lead_id": lead.id, "questionnaire_id": self.questionnaire.id})
+        with self.assertRaises(AccessError):
+            self.questionnaire_b.with_user(self.salesman).read(["name"])
+        with self.assertRaises(UserError):
+            Qualification.create({"lead_id": lead.id, "questionnaire_id": self.questionnaire_b.id})
+
+        # company B's manager works in cycle B: a lead, its qualification and history
+        lead_b = self._lead(team=self.team_b, user=self.manager_b)
+        self.assertEqual((lead_b.company_id, lead_b.sales_cycle_id), (self.company_b, self.cycle_b))
+        qualification_b = lead_b.env["crm.lead.qualification"].create(
+            {"lead_id": lead_b.id, "questionnaire_id": self.questionnaire_b.id}
+        )
+        self.assertEqual(qualification_b.answer_ids.question_id, self.questionnaire_b.question_ids)
+        history_b = lead_b.stage_history_ids
+        self.assertEqual(history_b.stage_id, self.stage_a)
+        funnel_b = lead_b.env["crm.sales.funnel.report"].search(
+            [("sales_cycle_id", "=", self.cycle_b.id)]
+        )
+        self.assertEqual(funnel_b.stage_id, self.stage_a | self.stage_won_b)
+        self.assertIn(lead_b, funnel_b.lead_id)
+        # company A's salesperson who reads every lead reads none of it
+        env_a = self.env(user=self.salesman_all)
+        for records in (lead_b, qualification_b, qualification_b.answer_ids, history_b):
+            with self.subTest(model=records._name):
+                self.assertFalse(env_a[records._name].search([("id", "in", records.ids)]))
+                with self.assertRaises(AccessError):
+                    records.with_env(env_a).read(["display_name"])
+        self.assertFalse(
+            env_a["crm.sales.funnel.report"].search([("sales_cycle_id", "=", self.cycle_b.id)])
+        )
+        # while his company's history and funnel are his to read
+        self.assertEqual(
+            env_a["crm.lead.stage.history"].search([("lead_id", "=", lead.id)]).stage_id,
+            self.stage_a,
+        )
+        self.assertEqual(
+            env_a["crm.sales.funnel.report"].search([("sales_cycle_id", "=", cycle_a.id)]).stage_id,
+            self.stage_a | self.stage_won_b,
+        )

@@ -21,7 +21,8 @@ class TestSalesFunnelReport(SalesCycleCommon):
         self.assertEqual(stays.stage_id, self.stage_a, "a new lead starts in the first stage")
         self.env.flush_all()
 
-        Report = self.env["crm.sales.funnel.report"]
+        # the salesman's funnel (all these leads are his)
+        Report = self.env(user=self.salesman)["crm.sales.funnel.report"]
         # rows are per lead (record rules): the figures are the grouped ones
         measures = ["reached_count", "current_count", "converted_count", "conversion_rate"]
         measures += ["avg_days", "expected_revenue"]

@@ -7,20 +7,48 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
 class XlsxCase(TransactionCase):
+    """Exports made by the user whose job it is: a salesperson who sees their
+    own documents (``seller``), a colleague, a sales manager, a finance
+    (invoicing) user, a sales manager of company B, one of both companies."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.today = fields.Date.context_today(cls.env.user)
         cls.customer = cls.env["res.partner"].create({"name": "Xlsx Customer", "is_company": True})
+        cls.company = cls.env.company
+        cls.company_b = cls.env["res.company"].create({"name": "Xlsx Company B"})
 
-    def _export(self, report_type, **values):
-        wizard = self.env["crm.extended.xlsx.export"].create({"report_type": report_type, **values})
+        def user(login, groups, companies=cls.company):
+            return new_test_user(
+                cls.env,
+                login=login,
+                groups=groups,
+                company_id=companies[0].id,
+                company_ids=[Command.set(companies.ids)],
+            )
+
+        cls.seller = user("xlsx_own_seller", "sales_team.group_sale_salesman")
+        cls.colleague = user("xlsx_colleague", "sales_team.group_sale_salesman")
+        cls.sales_manager = user("xlsx_sales_manager", "sales_team.group_sale_manager")
+        cls.finance = user("xlsx_finance", "account.group_account_invoice")
+        cls.manager_b = user("xlsx_manager_b", "sales_team.group_sale_manager", cls.company_b)
+        cls.manager_ab = user(
+            "xlsx_manager_ab", "sales_team.group_sale_manager", cls.company | cls.company_b
+        )
+
+    def _export(self, report_type, user, companies=None, **values):
+        """Export as ``user``, working in ``companies`` (their main company by default)."""
+        env = self.env(
+            user=user, context={"allowed_company_ids": (companies or user.company_id).ids}
+        )
+        wizard = env["crm.extended.xlsx.export"].create({"report_type": report_type, **values})
         action = wizard.action_export()
         self.assertEqual(action["type"], "ir.actions.act_url")
         self.assertIn(
@@ -61,14 +89,17 @@ class TestXlsxExport(XlsxCase):
                     "date_start": cls.today - relativedelta(months=12),
                     "date_end": cls.today + relativedelta(days=10 * i),
                     "amount": 50.0 * i,
+                    "user_id": cls.seller.id,
                 }
                 for i in (1, 2, 3)
             ]
         )
 
     def test_warranty_expiry_rows_types_and_totals(self):
+        # a salesperson exports the contracts ending soon (those he may read)
         book = self._export(
             "warranty_expiry",
+            self.seller,
             date_from=self.today,
             date_to=self.today + relativedelta(days=25),
         )
@@ -81,7 +112,7 @@ class TestXlsxExport(XlsxCase):
         self.assertSheetShape(sheet, headers)
         rows = self._rows(sheet)
         data, totals = rows[1:-1], rows[-1]
-        expected = self.env["crm.warranty.contract"].search(
+        expected = self.env(user=self.seller)["crm.warranty.contract"].search(
             [
                 ("date_end", ">=", self.today),
                 ("date_end", "<=", self.today + relativedelta(days=25)),
@@ -114,31 +145,47 @@ class TestXlsxExport(XlsxCase):
         self.assertEqual(filters["Date from"].date(), self.today)
 
     def test_warranty_expiry_only_current_company(self):
-        other = self.env["res.company"].create({"name": "Xlsx Other Co"})
-        self.env.user.company_ids |= other
-        self.env["crm.warranty.contract"].with_company(other).create(
-            {
-                "partner_id": self.customer.id,
-                "product_id": self.product.id,
-                "date_start": self.today,
-                "date_end": self.today + relativedelta(days=5),
-                "company_id": other.id,
-            }
-        )
-        rows = self._rows(self._export("warranty_expiry").worksheets[0])
-        names = {row[0] for row in rows[1:-1]}
-        self.assertTrue(set(self.contracts.mapped("name")) <= names)
-        self.assertEqual(
-            len(names),
-            self.env["crm.warranty.contract"].search_count(
-                [("company_id", "=", self.env.company.id)]
-            ),
+        other = self.company_b
+        contract_b = (
+            self.env["crm.warranty.contract"]
+            .with_company(other)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "product_id": self.product.id,
+                    "date_start": self.today,
+                    "date_end": self.today + relativedelta(days=5),
+                    "company_id": other.id,
+                }
+            )
         )
 
+        def names(book):
+            return {row[0] for row in self._rows(book.worksheets[0])[1:-1]}
+
+        # a manager working in both companies exports one company at a time
+        both = self.company | other
+        exported_a = names(self._export("warranty_expiry", self.manager_ab, both))
+        self.assertTrue(set(self.contracts.mapped("name")) <= exported_a)
+        self.assertNotIn(contract_b.name, exported_a)
+        self.assertEqual(
+            len(exported_a),
+            self.env["crm.warranty.contract"].search_count([("company_id", "=", self.company.id)]),
+        )
+        exported_b = self._export("warranty_expiry", self.manager_ab, both, company_id=other.id)
+        self.assertEqual(names(exported_b), {contract_b.name})
+        # company B's manager exports company B's contracts...
+        self.assertEqual(names(self._export("warranty_expiry", self.manager_b)), {contract_b.name})
+        # ...never company A's, even naming the company
+        with self.assertRaises(UserError):
+            self._export("warranty_expiry", self.manager_b, company_id=self.company.id)
+
     def test_competitor_winloss(self):
-        competitor = self.env["crm.competitor"].create({"name": "Xlsx Rival", "strategy": "niche"})
+        # the salesperson records the competitor and his deals, then exports
+        env = self.env(user=self.seller)
+        competitor = env["crm.competitor"].create({"name": "Xlsx Rival", "strategy": "niche"})
         won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
-        leads = self.env["crm.lead"].create(
+        leads = env["crm.lead"].create(
             [
                 {
                     "name": f"Xlsx deal {i}",
@@ -151,7 +198,8 @@ class TestXlsxExport(XlsxCase):
         )
         leads[0].write({"stage_id": won_stage.id})
         leads[1].action_set_lost(lost_to_competitor_id=competitor.id)
-        book = self._export("competitor_winloss")
+        self.assertEqual(leads.user_id, self.seller)
+        book = self._export("competitor_winloss", self.seller)
         sheet = book.worksheets[0]
         headers = [
             "Competitor", "Strategy", "Deals met", "Won against", "Lost to", "Open",
@@ -168,24 +216,26 @@ class TestXlsxExport(XlsxCase):
         # a date range before the deals existed leaves them out
         past = self._export(
             "competitor_winloss",
+            self.seller,
             date_from=datetime.date(2000, 1, 1),
             date_to=datetime.date(2000, 12, 31),
         )
         self.assertFalse([r for r in self._rows(past.worksheets[0]) if r[0] == "Xlsx Rival"])
 
     def test_sales_funnel_matches_report(self):
+        # the sales manager exports the funnel he sees on screen
         cycle = self.env.ref("crm_extended.crm_sales_cycle_b2c")
-        self.env["crm.lead"].create(
+        self.env(user=self.seller)["crm.lead"].create(
             [{"name": f"Xlsx lead {i}", "sales_cycle_id": cycle.id} for i in range(3)]
         )
-        sheet = self._export("sales_funnel").worksheets[0]
+        sheet = self._export("sales_funnel", self.sales_manager).worksheets[0]
         headers = [
             "Sales cycle", "Stage", "Reached", "Currently there", "Conversion (%)",
             "Average days", "Probable value",
         ]  # fmt: skip
         self.assertSheetShape(sheet, headers)
         rows = [r for r in self._rows(sheet) if r[0] == cycle.display_name]
-        report = self.env["crm.sales.funnel.report"]._read_group(
+        report = self.env(user=self.sales_manager)["crm.sales.funnel.report"]._read_group(
             [("sales_cycle_id", "=", cycle.id)],
             ["sequence", "stage_id"],
             ["reached_count:sum", "current_count:sum", "conversion_rate:avg"],
@@ -200,13 +250,48 @@ class TestXlsxExport(XlsxCase):
         self.assertGreaterEqual(rows[0][2], 3)
         # leads created before the range count nowhere
         past = self._export(
-            "sales_funnel", date_from=datetime.date(2000, 1, 1), date_to=datetime.date(2000, 1, 2)
+            "sales_funnel",
+            self.sales_manager,
+            date_from=datetime.date(2000, 1, 1),
+            date_to=datetime.date(2000, 1, 2),
         )
         past_rows = [r for r in self._rows(past.worksheets[0]) if r[0] == cycle.display_name]
         self.assertEqual({(r[2], r[3]) for r in past_rows}, {(0, 0)})
 
+    def test_warranty_expiry_follows_own_documents(self):
+        """A salesperson restricted to his own documents exports his contracts
+        and the unassigned ones; his sales manager and finance export every
+        contract of the company."""
+        self.env["crm.warranty.contract"].create(
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "product_id": self.product.id,
+                    "serial_number": serial,
+                    "date_start": self.today,
+                    "date_end": self.today + relativedelta(days=3),
+                    "user_id": user.id,
+                }
+                for serial, user in (
+                    ("NOBODY", self.env["res.users"]),
+                    ("OWN-COLLEAGUE", self.colleague),
+                )
+            ]
+        )
+
+        def serials(user):
+            rows = self._rows(self._export("warranty_expiry", user).worksheets[0])[1:-1]
+            return {row[3] for row in rows if row[1] == "Xlsx Customer"}
+
+        sellers = {"SN-1", "SN-2", "SN-3"}
+        everything = sellers | {"NOBODY", "OWN-COLLEAGUE"}
+        self.assertEqual(serials(self.sales_manager), everything)
+        self.assertEqual(serials(self.finance), everything)
+        self.assertEqual(serials(self.seller), sellers | {"NOBODY"})
+        self.assertEqual(serials(self.colleague), {"NOBODY", "OWN-COLLEAGUE"})
+
     def test_bad_input_refused(self):
-        Export = self.env["crm.extended.xlsx.export"]
+        Export = self.env(user=self.seller)["crm.extended.xlsx.export"]
         with self.assertRaises(ValidationError):
             Export.create(
                 {
@@ -229,6 +314,21 @@ class TestXlsxCreditExport(AccountTestInvoicingCommon, XlsxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # the accounting tests' company: its finance user and salesperson
+        company = cls.env.company
+        cls.credit_finance, cls.credit_seller = (
+            new_test_user(
+                cls.env,
+                login=login,
+                groups=groups,
+                company_id=company.id,
+                company_ids=[Command.set(company.ids)],
+            )
+            for login, groups in (
+                ("xlsx_credit_finance", "account.group_account_invoice"),
+                ("xlsx_credit_seller", "sales_team.group_sale_salesman"),
+            )
+        )
         cls.customer.with_company(cls.env.company).credit_limit = 1000.0
         cls.invoice = cls._create_invoice(
             partner_id=cls.customer.id,
@@ -239,7 +339,7 @@ class TestXlsxCreditExport(AccountTestInvoicingCommon, XlsxCase):
         )
 
     def test_credit_exposure_rows_match_partner(self):
-        book = self._export("credit_exposure")
+        book = self._export("credit_exposure", self.credit_finance)
         sheet = book.worksheets[0]
         headers = [
             "Customer", "Tax ID", "Credit limit", "Open receivables", "Orders not invoiced",
@@ -249,7 +349,7 @@ class TestXlsxCreditExport(AccountTestInvoicingCommon, XlsxCase):
         self.assertSheetShape(sheet, headers)
         rows = self._rows(sheet)
         row = next(r for r in rows[1:-1] if r[0] == "Xlsx Customer")
-        partner = self.customer.with_company(self.env.company)
+        partner = self.customer.with_user(self.credit_finance).with_company(self.env.company)
         self.assertEqual(row[2], 1000.0)
         self.assertAlmostEqual(row[3], self.invoice.amount_total)
         self.assertAlmostEqual(row[6], partner.credit_exposure)
@@ -259,22 +359,18 @@ class TestXlsxCreditExport(AccountTestInvoicingCommon, XlsxCase):
         self.assertAlmostEqual(rows[-1][6], sum(r[6] for r in rows[1:-1]))
 
     def test_credit_exposure_needs_invoicing_rights(self):
-        salesman = self.env["res.users"].create(
-            {
-                "name": "Xlsx Seller",
-                "login": "xlsx_seller",
-                "company_id": self.env.company.id,
-                "company_ids": [Command.set(self.env.company.ids)],
-                "group_ids": [Command.set(self.env.ref("sales_team.group_sale_salesman").ids)],
-            }
-        )
+        # finance exports the credit exposure...
+        rows = self._rows(self._export("credit_exposure", self.credit_finance).worksheets[0])
+        self.assertIn("Xlsx Customer", [row[0] for row in rows])
+        # ...a salesperson may not
         wizard = (
             self.env["crm.extended.xlsx.export"]
-            .with_user(salesman)
+            .with_user(self.credit_seller)
             .create({"report_type": "credit_exposure"})
         )
         with self.assertRaises(AccessError):
             wizard.action_export()
+        self.assertFalse(wizard.file_data)
         # the same user may export the warranty report
         wizard.report_type = "warranty_expiry"
         wizard.action_export()

@@ -51,6 +51,7 @@ class TestXlsxStream(HttpCase):
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
+        cls.portal = new_test_user(cls.env, login="stream_portal", groups="base.group_portal")
         cls.customer = cls.env["res.partner"].create(
             {"name": "Stream Customer", "is_company": True}
         )
@@ -123,11 +124,15 @@ class TestXlsxStream(HttpCase):
         wizard = self._wizard(self.seller)
         url = f"/crm_extended/xlsx/{wizard.id}"
         self.assertEqual(self._get(url, "stream_seller").status_code, 200)
-        # the ORM lets a colleague of the same company read the wizard...
+        # the ORM lets a colleague of the same company read the wizard, not
+        # a salesperson of another company (the wizard's company rule)...
         self.assertEqual(wizard.with_user(self.other_seller).report_type, "warranty_expiry")
+        with self.assertRaises(AccessError):
+            wizard.with_user(self.seller_b).read(["report_type"])
         # ...the route serves only the exports one made oneself
         self.assertEqual(self._get(url, "stream_other").status_code, 404)
         self.assertEqual(self._get(url, "stream_seller_b").status_code, 404)
+        self.assertEqual(self._get(url, "stream_portal").status_code, 404)
         self.assertEqual(
             self._get("/crm_extended/xlsx/999999999", "stream_seller").status_code, 404
         )
