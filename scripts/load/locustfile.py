@@ -239,13 +239,15 @@ class OdooUser(HttpUser):
         report_type = report_type or random.choice(
             ["competitor_winloss", "sales_funnel", "warranty_expiry"]
         )
-        values = {"report_type": report_type}
+        # what a user exports: the warranties ending within a month, the funnel and
+        # the win/loss of the last month (not the whole history in one request)
+        today = time.strftime("%Y-%m-%d")
+        month = 30 * 86400
         if report_type == "warranty_expiry":
-            today = time.strftime("%Y-%m-%d")
-            values.update(
-                date_from=today,
-                date_to=time.strftime("%Y-%m-%d", time.localtime(time.time() + 30 * 86400)),
-            )
+            period = (today, time.strftime("%Y-%m-%d", time.localtime(time.time() + month)))
+        else:
+            period = (time.strftime("%Y-%m-%d", time.localtime(time.time() - month)), today)
+        values = {"report_type": report_type, "date_from": period[0], "date_to": period[1]}
         wizard = self.call("crm.extended.xlsx.export", "create", vals_list=[values])
         self.call("crm.extended.xlsx.export", "action_export", ids=wizard)
 

@@ -15,6 +15,7 @@ without the addon, for the overhead comparison.
 """
 
 import argparse
+import datetime
 import json
 import re
 import sys
@@ -446,6 +447,13 @@ def seed(env, addon, scale):
         ]
         config["competitors"] = competitors.ids
         config["lost_reason_id"] = env["crm.lost.reason"].search([], limit=1).id
+        # the customer insights of "last night", as a live database has them; the
+        # nightly job itself is next due at night, not during the working day
+        env.flush_all()
+        env["crm.customer.insight"]._cron_compute_insights()
+        env.ref("crm_extended.ir_cron_compute_insights").nextcall = fields.Datetime.to_string(
+            datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(2))
+        )
     return config
 
 
