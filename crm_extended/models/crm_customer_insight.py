@@ -211,7 +211,7 @@ class CrmCustomerInsight(models.Model):
                     return []
                 return ranges
 
-            ranges, broken = Insight._insight_try(compute, company, "insights", in_cron)
+            ranges, _broken = Insight._insight_try(compute, company, "insights", in_cron)
             for low, high in ranges or []:
                 if in_cron:
                     # the insights, or the previous batch, stay if this batch fails
