@@ -1,18 +1,20 @@
+import functools
 import logging
 import time
 
 import numpy as np
 from dateutil.relativedelta import relativedelta
-from psycopg2.extensions import TransactionRollbackError
 from scipy.stats import rankdata
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from ..tools import btyd
 
 _logger = logging.getLogger(__name__)
-# tries of one company's insights when concurrent updates of its partners abort them
+# tries of one step of the job (a company's insights, a batch of its partners)
+# when concurrent updates abort it
 CONCURRENCY_ATTEMPTS = 3
 
 # Figures derived from invoices: readable by sales and accounting users only.
@@ -111,6 +113,9 @@ class CrmCustomerInsight(models.Model):
     _insight_min_fit_customers = 20
     # the model is fitted on at most this many customers (a seeded sample)
     _insight_fit_sample = 20000
+    # customers whose partners (the customer and its contacts) are synced per statement
+    # and, inside the cron, per transaction: a concurrent update costs one batch
+    _insight_sync_batch = 2000
 
     # indexed by the (partner_id, company_id) unique constraint
     partner_id = fields.Many2one(
@@ -176,10 +181,15 @@ class CrmCustomerInsight(models.Model):
         """Nightly job: customer insights and product affinities of every company.
 
         Set-based: per company one aggregate query, one model fit, one bulk
-        upsert (the query count does not depend on the number of customers).
-        Inside the ``ir.cron`` job each company is committed on its own; called
-        directly (tests, shell) it never commits. Running it twice on the same
-        day changes nothing the second time.
+        upsert, then the customers' partners in batches of ``_insight_sync_batch``
+        customers (the query count depends on the number of batches only).
+
+        Inside the ``ir.cron`` job the company's insights and each batch of its
+        partners are committed on their own: a concurrent update of some
+        partners (a serialization failure, a deadlock) costs one batch, which is
+        tried again on a new snapshot, and a killed job loses one batch. Called
+        directly (tests, shell) it never commits and raises such errors. Running
+        it twice on the same day changes nothing the second time.
         """
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
         cron = self.env["ir.cron"]
@@ -187,39 +197,74 @@ class CrmCustomerInsight(models.Model):
         today = today or fields.Date.context_today(self)
         if in_cron:
             cron._commit_progress(remaining=len(companies))
+        Insight = self.sudo()
         Affinity = self.env["crm.product.affinity"].sudo()
         for company in companies:
-            for attempt in range(1, CONCURRENCY_ATTEMPTS + 1):
-                try:
-                    with self.env.cr.savepoint():
-                        self.sudo()._compute_company_insights(company, today)
-                        Affinity._compute_company_affinities(company, today)
-                    break
-                except TransactionRollbackError:
-                    # users updated some of the same partners since our snapshot:
-                    # start this company again on a new snapshot (the companies
-                    # done before are committed already)
-                    if not in_cron:
-                        raise
-                    self.env.cr.rollback()
-                    self.env.invalidate_all()
-                    if attempt == CONCURRENCY_ATTEMPTS:
-                        _logger.warning(
-                            "Customer insights of %s left for the next run: concurrent "
-                            "updates in %s attempts",
-                            company.name,
-                            attempt,
-                        )
-                except Exception:
-                    if not in_cron:
-                        raise
-                    # one company's failure must not cost the others their night
-                    _logger.exception("Customer insights of %s failed", company.name)
-                    self.env.invalidate_all()
+
+            def compute(company=company):
+                customers = Insight._compute_company_insights(company, today)
+                Affinity._compute_company_affinities(company, today)
+                ranges = Insight._insight_sync_ranges(company, customers)
+                if len(ranges) == 1:
+                    # a small company: its partners in the same transaction
+                    Insight._insight_sync_partners(company, *ranges[0])
+                    return []
+                return ranges
+
+            ranges, _broken = Insight._insight_try(compute, company, "insights", in_cron)
+            for low, high in ranges or []:
+                if in_cron:
+                    # the insights, or the previous batch, stay if this batch fails
+                    cron._commit_progress()
+                step = functools.partial(Insight._insight_sync_partners, company, low, high)
+                _written, broken = Insight._insight_try(
+                    step, company, f"customers {low}-{high}", in_cron
+                )
+                if broken:
                     break
             if in_cron:
                 cron._commit_progress(1)
         return True
+
+    def _insight_try(self, step, company, what, in_cron):
+        """Run ``step()`` in a savepoint; return ``(its result, False)``.
+
+        Return ``(None, False)`` when the step is left for the next run,
+        ``(None, True)`` when it failed otherwise.
+
+        Inside the cron, a concurrency failure (serialization failure, deadlock,
+        lock timeout: users updated some of the same rows since our snapshot) is
+        expected: the transaction is rolled back (what the job committed before
+        stays) and the step runs again on a new snapshot, up to
+        ``CONCURRENCY_ATTEMPTS`` times, then is left for the next run with a
+        warning. Any other error is logged and ends the company's run, not the
+        job. Called directly (tests, shell), every error is raised.
+        """
+        for attempt in range(1, CONCURRENCY_ATTEMPTS + 1):
+            try:
+                with self.env.cr.savepoint():
+                    return step(), False
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                if not in_cron:
+                    raise
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                if attempt == CONCURRENCY_ATTEMPTS:
+                    _logger.warning(
+                        "Customer insights of %s (%s) left for the next run: concurrent "
+                        "updates in %s attempts",
+                        company.name,
+                        what,
+                        attempt,
+                    )
+            except Exception:
+                if not in_cron:
+                    raise
+                # one company's failure must not cost the others their night
+                _logger.exception("Customer insights of %s (%s) failed", company.name, what)
+                self.env.invalidate_all()
+                return None, True
+        return None, False
 
     def _insight_purchases_query(self, company, date_from, today):
         """One row per commercial customer with an invoice in [date_from, today]."""
@@ -245,7 +290,10 @@ class CrmCustomerInsight(models.Model):
         )
 
     def _compute_company_insights(self, company, today):
-        """Recompute the insights of one company; return the number of customers."""
+        """Recompute the insights of one company; return the number of customers.
+
+        The customers' partners are synced afterwards by ``_insight_sync_partners``.
+        """
         self.env["account.move"].flush_model(
             ["commercial_partner_id", "move_type", "state", "invoice_date", "amount_untaxed_signed"]
         )
@@ -268,7 +316,6 @@ class CrmCustomerInsight(models.Model):
             figures = {"partner_id": np.zeros(0, dtype=int)}
         computed = time.perf_counter()
         self._insight_upsert(company, today, figures)
-        self._insight_sync_partners(company)
         _logger.info(
             "Customer insights of %s: %d customers in %.1f s (query %.1f s, model %.1f s, "
             "write %.1f s)",
@@ -485,13 +532,56 @@ class CrmCustomerInsight(models.Model):
         )
         self.invalidate_model()
 
-    def _insight_sync_partners(self, company):
+    def _insight_sync_ranges(self, company, customers):
+        """Batches of the company's partners: ``(low, high)`` ranges of commercial partner ids.
+
+        Each range but the last holds ``_insight_sync_batch`` of the company's
+        ``customers`` insights (and their contacts); the first and last ranges
+        are open (``None``), so that together they cover every partner, those
+        created or dropped since included.
+        """
+        if customers < self._insight_sync_batch:
+            return [(None, None)]
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id
+                  FROM (SELECT partner_id, row_number() OVER (ORDER BY partner_id) AS position
+                          FROM crm_customer_insight
+                         WHERE company_id = %(company)s) customer
+                 WHERE position %% %(batch)s = 0
+              ORDER BY partner_id
+                """,
+                company=company.id,
+                batch=self._insight_sync_batch,
+            )
+        )
+        bounds = [None, *(partner_id for (partner_id,) in self.env.cr.fetchall()), None]
+        return list(zip(bounds, bounds[1:], strict=False))
+
+    @staticmethod
+    def _insight_range_sql(column, low, high):
+        """``column`` within the range ``(low, high]`` (``None``: open)."""
+        conditions = [SQL("TRUE")]
+        if low is not None:
+            conditions.append(SQL("%s > %s", column, low))
+        if high is not None:
+            conditions.append(SQL("%s <= %s", column, high))
+        return SQL(" AND ").join(conditions)
+
+    def _insight_sync_partners(self, company, low=None, high=None):
         """Copy segment, churn risk and CLV onto the customers and their contacts.
 
         ``res.partner`` keeps them as company-dependent columns so that they can be
         searched and grouped by. They are rounded (whole percent, whole currency
         units; the insight keeps the precise figures) and only rows whose value
         changes are written, so that a nightly run rewrites few partners.
+
+        Only the partners whose commercial partner id is within ``(low, high]``
+        (see ``_insight_sync_ranges``; ``None``: open) are written. Users write
+        partners too: the statements may fail with a concurrency error, which
+        the cron retries (see ``_insight_try``); it is not logged as a bad query.
+        Return the number of partners written.
         """
         key = str(company.id)
         columns = ("rfm_segment", "churn_probability", "clv_12m")
@@ -524,14 +614,17 @@ class CrmCustomerInsight(models.Model):
                           FROM crm_customer_insight insight
                           JOIN res_partner contact
                             ON contact.commercial_partner_id = insight.partner_id
-                         WHERE insight.company_id = %(company)s) src
+                         WHERE insight.company_id = %(company)s AND %(in_range)s) src
                  WHERE partner.id = src.id AND (%(changed)s)
                 """,
                 sets=sets,
                 changed=changed,
                 company=company.id,
-            )
+                in_range=self._insight_range_sql(SQL("insight.partner_id"), low, high),
+            ),
+            log_exceptions=False,
         )
+        written = self.env.cr.rowcount
         # customers who no longer have an insight in this company
         has_key = SQL(" OR ").join(
             SQL("partner.%s ? %s", SQL.identifier(col), key) for col in columns
@@ -545,7 +638,7 @@ class CrmCustomerInsight(models.Model):
                 """
                 UPDATE res_partner partner
                    SET %(drop)s
-                 WHERE (%(has_key)s)
+                 WHERE (%(has_key)s) AND %(in_range)s
                    AND NOT EXISTS (SELECT 1 FROM crm_customer_insight insight
                                     WHERE insight.partner_id = partner.commercial_partner_id
                                       AND insight.company_id = %(company)s)
@@ -553,6 +646,9 @@ class CrmCustomerInsight(models.Model):
                 drop=drop,
                 has_key=has_key,
                 company=company.id,
-            )
+                in_range=self._insight_range_sql(SQL("partner.commercial_partner_id"), low, high),
+            ),
+            log_exceptions=False,
         )
         self.env["res.partner"].invalidate_model(list(columns))
+        return written + self.env.cr.rowcount

@@ -38,6 +38,7 @@ from . import test_i18n
 # -- customer insights --
 from . import test_insight
 from . import test_insight_tour
+from . import test_insight_concurrency
 
 # -- public interface (QA) --
 from . import test_public_interface
