@@ -431,8 +431,15 @@ def _run(b, phases):
     Affinity = env["crm.product.affinity"]
     b.sql("DELETE FROM crm_customer_insight")
     b.commit()
+
+    def job(day):
+        """What the nightly job does for a company: the insights, then the partners."""
+        count = Insight._compute_company_insights(company, day)
+        Insight._insight_sync_partners(company)
+        return count
+
     count, elapsed, queries, note = _timed(
-        b, lambda: Insight._compute_company_insights(company, today)
+        b, lambda: job(today)
     )
     b.report(
         f"insight job first run: {count} customers, {N_INVOICE_LINES} lines",
@@ -443,13 +450,13 @@ def _run(b, phases):
     phases.flush_to_stdout()
     b.commit()
     count, elapsed, queries, note = _timed(
-        b, lambda: Insight._compute_company_insights(company, today)
+        b, lambda: job(today)
     )
     b.report(f"insight job second run (no change): {count} customers", elapsed, queries, note)
     phases.flush_to_stdout()
     b.commit()
     count, elapsed, queries, note = _timed(
-        b, lambda: Insight._compute_company_insights(company, today + timedelta(days=1))
+        b, lambda: job(today + timedelta(days=1))
     )
     b.report(
         f"insight job next night (every row changes): {count} customers", elapsed, queries, note
