@@ -438,9 +438,7 @@ def _run(b, phases):
         Insight._insight_sync_partners(company)
         return count
 
-    count, elapsed, queries, note = _timed(
-        b, lambda: job(today)
-    )
+    count, elapsed, queries, note = _timed(b, lambda: job(today))
     b.report(
         f"insight job first run: {count} customers, {N_INVOICE_LINES} lines",
         elapsed,
@@ -449,15 +447,11 @@ def _run(b, phases):
     )
     phases.flush_to_stdout()
     b.commit()
-    count, elapsed, queries, note = _timed(
-        b, lambda: job(today)
-    )
+    count, elapsed, queries, note = _timed(b, lambda: job(today))
     b.report(f"insight job second run (no change): {count} customers", elapsed, queries, note)
     phases.flush_to_stdout()
     b.commit()
-    count, elapsed, queries, note = _timed(
-        b, lambda: job(today + timedelta(days=1))
-    )
+    count, elapsed, queries, note = _timed(b, lambda: job(today + timedelta(days=1)))
     b.report(
         f"insight job next night (every row changes): {count} customers", elapsed, queries, note
     )
