@@ -19,7 +19,6 @@ class TestWarrantyReminderResponsible(WarrantyCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.warranty_reminder_days = 30
-        cls.other_company = cls.env["res.company"].create({"name": "T Other Warranty Company"})
         cls.former = new_test_user(
             cls.env, login="crmx_warranty_former", groups="sales_team.group_sale_salesman"
         )
