@@ -215,16 +215,17 @@ class TestWarrantyFromSales(WarrantyCommon):
         self.assertEqual(len(self.Contract.with_user(self.salesman).search(action["domain"])), 2)
 
     def test_counts_are_set_based(self):
-        """Smart button counts cost the same queries for 2 or 8 records."""
+        """Smart button counts cost the same queries for 2 or 8 records, as the
+        salesman (partners, orders) and the invoicing user (invoices) read them."""
 
         def make(n):
             partners = self.env["res.partner"].create([{"name": f"P{i}"} for i in range(n)])
-            orders = self.env["sale.order"]
+            orders = self.env(user=self.salesman)["sale.order"]
             for partner in partners:
-                orders |= self._order([(self.product_warranty, 1)], partner=partner)
+                orders |= self._sell([(self.product_warranty, 1)], partner=partner)
             orders.action_confirm()
-            orders._create_invoices().action_post()
-            return partners, orders
+            orders.with_user(self.invoicing_user)._create_invoices().action_post()
+            return partners.with_user(self.salesman), orders
 
         def read_counts(partners, orders, moves):
             return (
@@ -236,7 +237,9 @@ class TestWarrantyFromSales(WarrantyCommon):
         queries = []
         for n in (2, 8):
             partners, orders = make(n)
-            moves = self.env["account.move"].browse(orders.invoice_ids.ids)
+            moves = self.env(user=self.invoicing_user)["account.move"].browse(
+                orders.sudo().invoice_ids.ids
+            )
             read_counts(partners, orders, moves)  # warm the access rules caches
             self.env.invalidate_all()
             result = []
@@ -246,8 +249,9 @@ class TestWarrantyFromSales(WarrantyCommon):
                     lambda p=partners, o=orders, m=moves, r=result: r.append(read_counts(p, o, m)),
                 )
             )
-            partner_counts, _order_counts, move_counts = result[0]
+            partner_counts, order_counts, move_counts = result[0]
             self.assertEqual(partner_counts, [1] * n)
+            self.assertEqual(order_counts, [1] * n)
             self.assertEqual(move_counts, [1] * n)
         self.assertEqual(queries[0], queries[1], "the cost grows with the data")
         self.assertLessEqual(queries[0], 6)
