@@ -107,6 +107,9 @@ class WarrantyCommon(AccountTestInvoicingCommon):
             partner_id=cls.customer_contact.id,
             **own_company,
         )
+        # the daily job runs as its own user (the scheduler's), not as one of ours
+        cls.cron = cls.env.ref("crm_extended.ir_cron_process_warranties")
+        cls.CronContract = cls.Contract.with_user(cls.cron.user_id)
         cls.today = fields.Date.context_today(cls.Contract)
 
     @classmethod
