@@ -515,6 +515,10 @@ class TestWarrantyRules(WarrantyCommon):
         with self.assertRaises(AccessError):
             theirs.with_user(self.salesman).action_renew()
         self.assertFalse(theirs.renewal_order_id)
+        # the contract itself is closed to him, not only his colleague's quotations
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.salesman).serial_number = "SN-NOT-MINE"
+        self.assertFalse(theirs.serial_number)
         # the colleague (and the manager) may
         theirs.with_user(self.colleague).action_renew()
         self.assertEqual(theirs.renewal_order_id.user_id, self.colleague)
