@@ -1,12 +1,21 @@
 from datetime import timedelta
 
 from odoo import Command, fields
+from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
 class WarrantyCommon(AccountTestInvoicingCommon):
-    """Products with and without warranty, a customer, a salesman."""
+    """Products with and without warranty, a customer, and one user per job.
+
+    The fixtures are created as the class's administrator; the behaviour tests
+    run as the user who has the job: ``salesman`` and ``colleague`` (sales,
+    "own documents only"), ``sales_manager`` (sales administrator who
+    configures products, no accounting rights), ``settings_admin`` (settings), ``invoicing_user``
+    (invoicing only), ``other_user`` (an "all documents" salesperson of
+    ``other_company`` only) and ``portal_user`` (a contact of the customer).
+    """
 
     @classmethod
     def get_default_groups(cls):
@@ -51,6 +60,56 @@ class WarrantyCommon(AccountTestInvoicingCommon):
                 "company_id": cls.env.company.id,
             }
         )
+        company = cls.env.company
+        own_company = {"company_id": company.id, "company_ids": [Command.set(company.ids)]}
+        cls.colleague = new_test_user(
+            cls.env,
+            login="crmx_warranty_colleague",
+            name="Warranty Colleague",
+            groups="sales_team.group_sale_salesman",
+            **own_company,
+        )
+        cls.sales_manager = new_test_user(
+            cls.env,
+            login="crmx_warranty_sales_manager",
+            name="Warranty Sales Manager",
+            groups="sales_team.group_sale_manager,product.group_product_manager",
+            **own_company,
+        )
+        cls.settings_admin = new_test_user(
+            cls.env,
+            login="crmx_warranty_settings_admin",
+            name="Warranty Settings Administrator",
+            groups="base.group_system,sales_team.group_sale_manager",
+            **own_company,
+        )
+        cls.invoicing_user = new_test_user(
+            cls.env,
+            login="crmx_warranty_invoicing",
+            name="Warranty Invoicing User",
+            groups="account.group_account_invoice",
+            **own_company,
+        )
+        cls.other_company = cls.env["res.company"].create({"name": "Other Warranty Company"})
+        cls.other_user = new_test_user(
+            cls.env,
+            login="crmx_warranty_other_company",
+            name="Warranty Other Company Salesman",
+            groups="sales_team.group_sale_salesman_all_leads",
+            company_id=cls.other_company.id,
+            company_ids=[Command.set(cls.other_company.ids)],
+        )
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="crmx_warranty_portal_customer",
+            name="Warranty Portal Customer",
+            groups="base.group_portal",
+            partner_id=cls.customer_contact.id,
+            **own_company,
+        )
+        # the daily job runs as its own user (the scheduler's), not as one of ours
+        cls.cron = cls.env.ref("crm_extended.ir_cron_process_warranties")
+        cls.CronContract = cls.Contract.with_user(cls.cron.user_id)
         cls.today = fields.Date.context_today(cls.Contract)
 
     @classmethod
@@ -67,8 +126,11 @@ class WarrantyCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def _contract(cls, **values):
-        today = fields.Date.context_today(cls.Contract)
+    def _contract(cls, user=None, **values):
+        """A contract created as ``user`` (default: the administrator), who gets it
+        unless ``user_id`` says otherwise."""
+        Contract = cls.Contract.with_user(user) if user else cls.Contract
+        today = fields.Date.context_today(Contract)
         vals = {
             "partner_id": cls.customer.id,
             "product_id": cls.product_warranty.id,
@@ -77,4 +139,4 @@ class WarrantyCommon(AccountTestInvoicingCommon):
             "state": "active",
         }
         vals.update(values)
-        return cls.Contract.create(vals)
+        return Contract.create(vals)

@@ -29,7 +29,7 @@ class TestWarrantyCron(WarrantyCommon):
         ends_today = self._contract(date_end=self.today, reminder_date=self.today)
         future = self._contract(date_end=self.today + timedelta(days=200))
         draft_ended = self._contract(state="draft", date_end=self.today - timedelta(days=3))
-        result = self.Contract._cron_process_warranties()
+        result = self.CronContract._cron_process_warranties()
         self.assertEqual(ended.state, "expired")
         self.assertEqual(ends_today.state, "active", "the last day is still covered")
         self.assertEqual(future.state, "active")
@@ -42,7 +42,7 @@ class TestWarrantyCron(WarrantyCommon):
         soon = self._contract(date_end=self.today + timedelta(days=10), user_id=self.salesman.id)
         edge = self._contract(date_end=self.today + timedelta(days=30))
         later = self._contract(date_end=self.today + timedelta(days=31))
-        self.Contract._cron_process_warranties()
+        self.CronContract._cron_process_warranties()
 
         for contract in (soon, edge):
             self.assertEqual(contract.reminder_date, self.today)
@@ -64,9 +64,11 @@ class TestWarrantyCron(WarrantyCommon):
         self.assertFalse(later.activity_ids)
         self.assertFalse(self._reminder_messages(later))
 
-        # the activity is done: a later run must not send a second one
-        soon.activity_ids.action_feedback(feedback="Called the customer")
-        result = self.Contract._cron_process_warranties()
+        # the salesman finds his to-do and marks it done: a later run must not send a second one
+        as_salesman = soon.with_user(self.salesman)
+        self.assertEqual(as_salesman.activity_ids.activity_type_id, self.todo)
+        as_salesman.activity_ids.action_feedback(feedback="Called the customer")
+        result = self.CronContract._cron_process_warranties()
         self.assertEqual(result, {"expired": 0, "reminded": 0, "failed": 0})
         self.assertFalse(soon.activity_ids)
         self.assertEqual(len(edge.activity_ids), 1)
@@ -76,7 +78,7 @@ class TestWarrantyCron(WarrantyCommon):
     def test_second_run_changes_nothing(self):
         self._contract(date_end=self.today - timedelta(days=2))
         self._contract(date_end=self.today + timedelta(days=5))
-        first = self.Contract._cron_process_warranties()
+        first = self.CronContract._cron_process_warranties()
         self.assertGreaterEqual(first["expired"], 1)
         self.assertGreaterEqual(first["reminded"], 1)
         self.env.flush_all()
@@ -85,7 +87,7 @@ class TestWarrantyCron(WarrantyCommon):
         activities = self.env["mail.activity"].search_count([])
         messages = self.env["mail.message"].search_count([("model", "=", "crm.warranty.contract")])
         with patch.object(type(self.Contract), "write", autospec=True) as write:
-            second = self.Contract._cron_process_warranties()
+            second = self.CronContract._cron_process_warranties()
         self.assertEqual(second, {"expired": 0, "reminded": 0, "failed": 0})
         write.assert_not_called()
         self.env.flush_all()
@@ -100,20 +102,20 @@ class TestWarrantyCron(WarrantyCommon):
     def test_reminder_days_per_company_and_off(self):
         contract = self._contract(date_end=self.today + timedelta(days=10))
         self.env.company.warranty_reminder_days = 5
-        self.Contract._cron_process_warranties()
+        self.CronContract._cron_process_warranties()
         self.assertFalse(contract.reminder_date, "10 days left, reminder window of 5 days")
         self.env.company.warranty_reminder_days = 0
         contract.date_end = self.today + timedelta(days=1)
-        self.Contract._cron_process_warranties()
+        self.CronContract._cron_process_warranties()
         self.assertFalse(contract.reminder_date, "0 disables the reminders")
         self.env.company.warranty_reminder_days = 15
-        self.Contract._cron_process_warranties()
+        self.CronContract._cron_process_warranties()
         self.assertEqual(contract.reminder_date, self.today)
 
     def test_customer_without_email_still_gets_activity(self):
         partner = self.env["res.partner"].create({"name": "No e-mail"})
         contract = self._contract(partner_id=partner.id, date_end=self.today + timedelta(days=3))
-        self.Contract._cron_process_warranties()
+        self.CronContract._cron_process_warranties()
         self.assertEqual(len(contract.activity_ids), 1)
         self.assertFalse(self._reminder_messages(contract))
         self.assertEqual(contract.reminder_date, self.today)
@@ -135,7 +137,7 @@ class TestWarrantyCron(WarrantyCommon):
             patch.object(Contract, "_warranty_send_reminder", send_reminder),
             self.assertLogs(CRON_LOGGER, level="ERROR") as logs,
         ):
-            result = self.Contract._cron_process_warranties()
+            result = self.CronContract._cron_process_warranties()
         self.assertEqual(result["failed"], 1)
         self.assertIn(str(broken.id), logs.output[0])
         self.assertEqual(good_1.reminder_date, self.today)
@@ -143,7 +145,7 @@ class TestWarrantyCron(WarrantyCommon):
         self.assertFalse(broken.reminder_date)
         self.assertFalse(broken.activity_ids, "the failed record's work is rolled back")
         # fixed later: the next run reminds it
-        self.Contract._cron_process_warranties()
+        self.CronContract._cron_process_warranties()
         self.assertEqual(broken.reminder_date, self.today)
 
     def test_broken_record_in_expiry_batch_is_skipped(self):
@@ -161,7 +163,7 @@ class TestWarrantyCron(WarrantyCommon):
             patch.object(Contract, "_warranty_expire", expire),
             self.assertLogs(CRON_LOGGER, level="ERROR"),
         ):
-            result = self.Contract._cron_process_warranties()
+            result = self.CronContract._cron_process_warranties()
         self.assertEqual(result["failed"], 1)
         self.assertEqual(good.state, "expired")
         self.assertEqual(broken.state, "active")
@@ -180,12 +182,12 @@ class TestWarrantyCron(WarrantyCommon):
             self.assertNoLogs(CRON_LOGGER, level="ERROR"),
             self.assertRaises(psycopg2.errors.SerializationFailure),
         ):
-            self.Contract._cron_process_warranties()
+            self.CronContract._cron_process_warranties()
 
     def test_direct_call_never_commits(self):
         self._contract(date_end=self.today - timedelta(days=3))
         with patch.object(type(self.env["ir.cron"]), "_commit_progress") as commit_progress:
-            self.Contract._cron_process_warranties(batch_size=1)
+            self.CronContract._cron_process_warranties(batch_size=1)
         commit_progress.assert_not_called()
 
     def test_inside_cron_commits_each_batch(self):
@@ -202,7 +204,7 @@ class TestWarrantyCron(WarrantyCommon):
             return 100.0  # seconds left in the job's time budget
 
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", commit_progress):
-            result = self.Contract.with_context(
+            result = self.CronContract.with_context(
                 ir_cron_progress_id=progress.id, cron_id=cron.id
             )._cron_process_warranties(batch_size=2, reminder_batch_size=2)
         self.assertTrue(all(c.state == "expired" for c in ended))
@@ -222,7 +224,7 @@ class TestWarrantyCron(WarrantyCommon):
         with patch.object(
             type(self.env["ir.cron"]), "_commit_progress", autospec=True, return_value=0.0
         ):
-            result = self.Contract.with_context(
+            result = self.CronContract.with_context(
                 ir_cron_progress_id=progress.id, cron_id=cron.id
             )._cron_process_warranties(batch_size=2)
         self.assertEqual(result["expired"], 2, "one batch, then the job hands back")
@@ -248,7 +250,7 @@ class TestWarrantyCron(WarrantyCommon):
     def test_expiry_query_count_does_not_grow(self):
         # warm-up: whatever was pending before this test, and the access caches
         self._contract(date_end=self.today - timedelta(days=1), reminder_date=self.today)
-        self.Contract._cron_process_warranties()
+        self.CronContract._cron_process_warranties()
         counts = []
         for n in (3, 12):
             contracts = self.Contract
@@ -258,7 +260,7 @@ class TestWarrantyCron(WarrantyCommon):
                 )
             self.env.flush_all()
             self.env.invalidate_all()
-            counts.append(count_queries(self.env, self.Contract._cron_process_warranties))
+            counts.append(count_queries(self.env, self.CronContract._cron_process_warranties))
             self.assertEqual(set(contracts.mapped("state")), {"expired"})
         self.assertEqual(counts[0], counts[1], "3 or 12 ended contracts: the same queries")
         self.assertLessEqual(counts[0], 9)

@@ -19,7 +19,6 @@ class TestWarrantyReminderResponsible(WarrantyCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.warranty_reminder_days = 30
-        cls.other_company = cls.env["res.company"].create({"name": "T Other Warranty Company"})
         cls.former = new_test_user(
             cls.env, login="crmx_warranty_former", groups="sales_team.group_sale_salesman"
         )
@@ -37,10 +36,16 @@ class TestWarrantyReminderResponsible(WarrantyCommon):
         cls.team = cls.env["crm.team"].create({"name": "T Warranty Team", "user_id": cls.leader.id})
 
     def _remind(self, contract):
-        self.Contract._cron_process_warranties()
+        self.CronContract._cron_process_warranties()
         self.assertEqual(contract.reminder_date, self.today)
         self.assertEqual(len(contract.activity_ids), 1)
-        return contract.activity_ids.user_id
+        responsible = contract.activity_ids.user_id
+        if responsible:
+            # the one who gets the to-do can open it and its contract
+            as_responsible = contract.with_user(responsible)
+            self.assertEqual(as_responsible.activity_ids, contract.activity_ids)
+            self.assertEqual(as_responsible.state, "active")
+        return responsible
 
     def _order_contract(self, order_user, contract_user, team=None):
         order = self._order([(self.product_warranty, 1)])
@@ -110,7 +115,7 @@ class TestWarrantyCronConcurrency(WarrantyCommon):
             self.assertNoLogs(CRON_LOGGER, level="ERROR"),
             self.assertRaises(error),
         ):
-            self.Contract._cron_process_warranties()
+            self.CronContract._cron_process_warranties()
         return first, second
 
     def test_lock_not_available_on_expiry_propagates(self):
@@ -144,6 +149,6 @@ class TestWarrantyCronConcurrency(WarrantyCommon):
                 self.assertNoLogs(CRON_LOGGER, level="ERROR"),
                 self.assertRaises(error),
             ):
-                self.Contract._cron_process_warranties()
+                self.CronContract._cron_process_warranties()
             self.assertFalse(contract.reminder_date)
             contract.state = "cancelled"
