@@ -118,3 +118,20 @@ def test_locust_is_pinned_for_the_load_command():
         pins = [line.strip() for line in reqs if line.strip() and not line.startswith("#")]
     assert pins and all("==" in pin for pin in pins)
     assert any(pin.startswith("locust==") for pin in pins)
+
+
+def test_server_logs_fail_on_errors_and_on_the_addons_own_warnings(tmp_path):
+    log = tmp_path / "server.log"
+    log.write_text(
+        "2026-11-30 07:00:00,000 11 WARNING db odoo.tools.config: a notice of Odoo\n"
+        "2026-11-30 07:00:01,000 12 WARNING db odoo.addons.crm_extended.models.x: ours\n"
+        "2026-11-30 07:00:02,000 13 ERROR db odoo.sql_db: bad query\n"
+        "2026-11-30 07:00:03,000 14 INFO db odoo.modules.loading: fine\n",
+        encoding="utf-8",
+    )
+    servers = run.Servers.__new__(run.Servers)
+    servers.crmx, servers.logs = crmx, [str(log)]
+    errors, warnings = servers.problems()
+    assert [line.split(" ", 4)[3] for line in errors] == ["WARNING", "ERROR"]
+    assert "ours" in errors[0] and "bad query" in errors[1]
+    assert dict(warnings) == {"odoo.tools.config": 1}

@@ -25,6 +25,7 @@ command; default: ``locust`` on PATH, else a virtualenv of its own,
 CRMX_LOCUST_VENV or ~/.cache/crmx/locust-venv, made from PyPI on first use).
 """
 
+import collections
 import contextlib
 import csv
 import json
@@ -159,15 +160,20 @@ class Servers:
             proc.wait()
 
     def problems(self):
-        """ERROR/CRITICAL lines of the servers' logs (and the number of warnings)."""
-        errors, warnings = [], 0
+        """ERROR/CRITICAL lines of the servers' logs, and any of the addon's own
+        warnings; the other warnings counted per logger (e.g. Odoo's notices)."""
+        errors, warnings = [], collections.Counter()
         for path in self.logs:
             for line in self.crmx.read_lines(path):
                 level = self.crmx.LEVEL_RE.match(line)
                 if not level:
                     continue
-                if level.group(1) == "WARNING":
-                    warnings += 1
+                parsed = self.crmx.LINE_RE.match(line)
+                logger = parsed.group("logger") if parsed else "?"
+                if level.group(1) == "WARNING" and not logger.startswith(
+                    "odoo.addons.crm_extended"
+                ):
+                    warnings[logger] += 1
                 else:
                     errors.append(line.rstrip())
         return errors, warnings
@@ -472,7 +478,9 @@ def main(crmx):
         print(
             "\nInvariants after the full mix ("
             + ", ".join(f"{k}: {v}" for k, v in facts.items())
-            + f"; server log warnings: {warnings})"
+            + "; other server log warnings: "
+            + (", ".join(f"{name} {count}" for name, count in warnings.most_common()) or "none")
+            + ")"
         )
         if problems:
             for problem in problems:
