@@ -371,8 +371,11 @@ def seed(env, addon, scale):
             },
             {**params, "today": today},
         )
-        cron = env.ref("crm_extended.ir_cron_process_warranties")
-        cron.nextcall = fields.Datetime.now()  # both servers' cron workers race for it
+        # the warranty job is made due when the full mix starts (run.py): both
+        # servers' cron workers then race for it while the users work
+        env.ref("crm_extended.ir_cron_process_warranties").nextcall = fields.Datetime.to_string(
+            datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(2))
+        )
 
     # ---------------------------------------------------------------- credit limits and holds
     cid = str(company.id)
