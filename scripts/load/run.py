@@ -115,8 +115,12 @@ class Servers:
                     "--max-cron-threads=1",
                     f"--gevent-port={self.crmx.free_port()}",
                     "--log-level=warn",
+                    # which cron job ran when (a job killed by its time limit is named)
+                    "--log-handler=odoo.addons.base.models.ir_cron:INFO",
                     http_port=port,
                 )
+                # not `python3 -m odoo`: see odoo_server.py
+                cmd[1:3] = [os.path.join(HERE, "odoo_server.py")]
                 log_path = os.path.join(self.crmx.LOG_DIR, f"load-{self.dbname}-{index}.log")
                 log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115
                 self.logs.append(log_path)
