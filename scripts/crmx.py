@@ -758,6 +758,46 @@ def cmd_test(pytest_args=()):
 
 
 HOST_MODULES = ("crm", "sale", "sale_crm")
+# A browser tour of Odoo's own suites that fails runs again alone, at most this
+# many times: crm's forecast tour races its own menu clicks against the loading
+# pipeline and fails on Odoo alone too (README, "Odoo's own tests").
+HOST_TOUR_RETRIES = 4
+HOST_TOUR_RETRY_LIMIT = 3  # more failed tours than this is not a flake: no retry
+
+
+def _failed_tours(log_path, failed_ids):
+    """The failed test ids whose failure is a browser tour step (none when too many)."""
+    text = "".join(read_lines(log_path))
+    tours = [tid for tid in failed_ids if f"{tid}.browser: FAILED: [" in text]
+    return tours if len(tours) == len(failed_ids) <= HOST_TOUR_RETRY_LIMIT else []
+
+
+def _rerun_host_tours(dbname, tours):
+    """Run each failed tour again alone on ``dbname``; return the ids that passed."""
+    passed = []
+    for test_id in tours:
+        module = test_id.split(".")[2]
+        klass, method = test_id.rsplit(".", 2)[1:]
+        for attempt in range(1, HOST_TOUR_RETRIES + 1):
+            log_path = os.path.join(LOG_DIR, f"odoo-host-retry-{method}-{attempt}.log")
+            run_odoo(
+                dbname,
+                "--test-enable",
+                f"--test-tags=/{module}:{klass}.{method}",
+                "--stop-after-init",
+                "--log-level=info",
+                log_path=log_path,
+            )
+            retry = analyse_test_log(log_path, modules=(module,))
+            ok = retry["passed"] == 1 and not retry["failed"]
+            info(
+                f"host: {test_id} run again alone ({attempt}/{HOST_TOUR_RETRIES}): "
+                f"{'passed' if ok else 'failed'}; log: {log_path}"
+            )
+            if ok:
+                passed.append(test_id)
+                break
+    return passed
 
 
 def cmd_test_host():
@@ -793,14 +833,27 @@ def cmd_test_host():
             log_path=log_path,
             echo=lambda line: bool(RESULT_RE.search(line) or PROBLEM_RE.search(line)),
         )
+        class_methods = {}
+        for module in HOST_MODULES:
+            class_methods.update(expected_tests(os.path.join(addons, module, "tests"), module))
+        info(f"{sum(map(len, class_methods.values()))} tests defined in {', '.join(HOST_MODULES)}")
+        # every test their files define must run (363 on Odoo 19.0 community)
+        summary = analyse_test_log(log_path, modules=HOST_MODULES, expected=class_methods)
+        tours = _failed_tours(log_path, summary["failed_ids"])
+        if tours and summary["failed"] == len(tours) and not summary["not_run"]:
+            flaky = _rerun_host_tours(dbname, tours)
+            if flaky:
+                info(
+                    f"host: {len(flaky)} tour(s) failed in the full run, passed alone: "
+                    + ", ".join(flaky)
+                )
+            summary["failed_ids"] = [t for t in summary["failed_ids"] if t not in flaky]
+            summary["failed"] -= len(flaky)
+            summary["passed"] += len(flaky)
+            if not summary["failed"]:
+                rc = 0
     finally:
         drop_db(dbname)
-    class_methods = {}
-    for module in HOST_MODULES:
-        class_methods.update(expected_tests(os.path.join(addons, module, "tests"), module))
-    info(f"{sum(map(len, class_methods.values()))} tests defined in {', '.join(HOST_MODULES)}")
-    # every test their files define must run (363 on Odoo 19.0 community)
-    summary = analyse_test_log(log_path, modules=HOST_MODULES, expected=class_methods)
     # core tests log warnings on purpose; those naming crm_extended are ours
     summary["level_lines"] = [line for line in summary["level_lines"] if ADDON in line]
     problems = _report_odoo_phase("host", summary, rc)

@@ -295,3 +295,31 @@ def test_every_test_file_of_the_addon_is_imported():
     files = {path.rsplit(".", 2)[-2] for path in crmx.expected_tests(tests_dir)}
     assert files, "no test found in crm_extended/tests"
     assert files <= imported, f"not imported in tests/__init__.py: {sorted(files - imported)}"
+
+
+def test_only_a_few_failed_browser_tours_run_again(tmp_path):
+    ui = "odoo.addons.crm.tests.test_crm_ui"
+    tour = f"{ui}.TestUi.test_03_crm_tour_forecast"
+    other = f"{ui}.TestUi.test_email_and_phone_propagation_edit_save"
+    path = tmp_path / "host.log"
+    path.write_text(
+        "".join(
+            log(
+                f"{T} ERROR db {tour}.browser: FAILED: [7/21] Tour crm_forecast → Step x",
+                f"{T} ERROR db {ui}: FAIL: TestUi.test_03_crm_tour_forecast",
+                f"{T} ERROR db {ui}: FAIL: TestUi.test_email_and_phone_propagation_edit_save",
+            )
+        ),
+        encoding="utf-8",
+    )
+    # a tour step failure is retried; a failed assertion of a Python test is not
+    assert crmx._failed_tours(str(path), [tour]) == [tour]
+    assert crmx._failed_tours(str(path), [tour, other]) == []
+    # many failed tours are a regression, not a flake
+    many = [f"{ui}.TestUi.test_{n}" for n in range(crmx.HOST_TOUR_RETRY_LIMIT + 1)]
+    path.write_text(
+        "".join(log(*(f"{T} ERROR db {t}.browser: FAILED: [1/2] Tour t" for t in many))),
+        encoding="utf-8",
+    )
+    assert crmx._failed_tours(str(path), many) == []
+    assert crmx._failed_tours(str(path), many[:2]) == many[:2]
