@@ -39,12 +39,14 @@ class Bench:
         self.env.invalidate_all()
         self.env.registry.clear_cache()
 
-    def _best(self, func):
+    def _best(self, func, warm=None):
         from odoo import sql_db  # noqa: PLC0415
 
         best, queries = None, None
         for _ in range(self.repeat):
             self.env.invalidate_all()
+            if warm:
+                warm()  # what every request has loaded before (not timed)
             before = sql_db.sql_counter
             start = time.perf_counter()
             func()
@@ -55,10 +57,14 @@ class Bench:
             self.cr.rollback()
         return best, queries
 
-    def measure(self, label, func, reference_sql=None, *params):
-        """Time func() and the raw SQL reference; print one line. Rolls back after each run."""
+    def measure(self, label, func, reference_sql=None, *params, warm=None):
+        """Time func() and the raw SQL reference; print one line. Rolls back after each run.
+
+        ``warm``: called before each timed run of func(), untimed, to load what
+        a request has already loaded when it gets there (the user, say).
+        """
         self.commit()
-        best, queries = self._best(func)
+        best, queries = self._best(func, warm)
         line = f"{label:<58} queries={queries:<5} best={best * 1000:9.1f} ms"
         if reference_sql is not None:
             ref, _ = self._best(lambda: self.sql(reference_sql, *params))
