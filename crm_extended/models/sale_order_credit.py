@@ -169,8 +169,10 @@ class SaleOrder(models.Model):
             # every way into the `sale` state (action_confirm included) passes here
             self._credit_check_confirmation()
         approved = self._credit_approved_orders()
+        confirmed = self._credit_confirmed_snapshot()
         result = super().write(vals)
         approved._credit_note_voided()
+        self._credit_check_confirmed_changes(confirmed)
         return result
 
     # ------------------------------------------------------------ actions
@@ -354,16 +356,10 @@ class SaleOrder(models.Model):
             )
             exposure = running[partner.id]
             limit = values["credit_limit"]
-            reason = False
-            over_limit = limit and company_currency.compare_amounts(exposure + amount, limit) > 0
-            if values["credit_on_hold"]:
-                reason = partner._credit_hold_description(values)
-            elif over_limit and company.credit_hold_block_on_limit:
-                reason = self.env._(
-                    "this order (%(amount)s) would take the exposure above the credit limit",
-                    amount=format_amount(self.env, amount, company_currency),
-                )
-            elif over_limit and warnings is not None:
+            reason, over_limit = order._credit_block_reason_for(
+                partner, values, exposure, amount, company
+            )
+            if not reason and over_limit and warnings is not None:
                 warnings[order] = self.env._(
                     "%(customer)s: credit exposure %(exposure)s plus this order %(amount)s "
                     "exceeds the credit limit %(limit)s.",
@@ -388,6 +384,110 @@ class SaleOrder(models.Model):
             if cumulative:
                 running[partner.id] = exposure + amount
         return blocked
+
+    def _credit_block_reason_for(self, partner, values, exposure, amount, company):
+        """Why adding ``amount`` to the ``exposure`` of ``partner`` is blocked.
+
+        :param values: the partner's figures (``_credit_get_figures``)
+        :return: ``(reason or False, whether the limit would be exceeded)``
+        """
+        currency = company.currency_id
+        limit = values["credit_limit"]
+        over_limit = bool(limit) and currency.compare_amounts(exposure + amount, limit) > 0
+        if values["credit_on_hold"]:
+            return partner._credit_hold_description(values), over_limit
+        if over_limit and company.credit_hold_block_on_limit:
+            reason = self.env._(
+                "this order (%(amount)s) would take the exposure above the credit limit",
+                amount=format_amount(self.env, amount, currency),
+            )
+            return reason, over_limit
+        return False, over_limit
+
+    def _credit_confirmed_snapshot(self):
+        """What each confirmed order of ``self`` weighs on its customer now.
+
+        :return: ``{order id: (customer id, company id, currency id, total)}``
+        """
+        return {
+            order.id: (
+                order.partner_invoice_id.commercial_partner_id.id,
+                order.company_id.id,
+                order.currency_id.id,
+                order.amount_total,
+            )
+            for order in self.sudo()
+            if order.state == "sale"
+        }
+
+    def _credit_check_confirmed_changes(self, before):
+        """Refuse a change that makes a confirmed order weigh more on a blocked customer.
+
+        A confirmed order that gets more lines, a higher quantity or price, or
+        another customer adds to a customer's exposure without a confirmation:
+        the same rule applies as when confirming, for every caller, unless the
+        order's approval covers its new total.
+
+        :param before: ``_credit_confirmed_snapshot()`` taken before the change
+        """
+        if not before:
+            return
+        raised = {}
+        for order in self.sudo().browse(list(before)):
+            if order.state != "sale":
+                continue
+            customer, company_id, currency_id, total = before[order.id]
+            same = (
+                order.partner_invoice_id.commercial_partner_id.id,
+                order.company_id.id,
+                order.currency_id.id,
+            ) == (customer, company_id, currency_id)
+            if not same:
+                raised[order] = order.amount_total
+            elif order.currency_id.compare_amounts(order.amount_total, total) > 0:
+                raised[order] = order.amount_total - total
+        if not raised:
+            return
+        today = fields.Date.context_today(self)
+        blocked = {}
+        orders = self.sudo().browse([order.id for order in raised])
+        for company, company_orders in orders.grouped("company_id").items():
+            company_orders = company_orders._credit_orders_to_check(company)
+            if not company_orders:
+                continue
+            partners = company_orders.partner_invoice_id.commercial_partner_id
+            self.env["crm.credit.guard"].sudo()._lock(partners.ids, company.root_id.id)
+            # the figures count the changed orders already: take their rise off
+            figures = partners._credit_get_figures(company)
+            for order in company_orders:
+                partner = order.partner_invoice_id.commercial_partner_id
+                values = figures[partner.id]
+                amount = order.currency_id._convert(
+                    raised[order], company.currency_id, company, today
+                )
+                exposure = values["credit_exposure"] - amount
+                reason, _over = order._credit_block_reason_for(
+                    partner, values, exposure, amount, company
+                )
+                if reason and not (
+                    order._credit_approval_covers() or order._credit_paid_by_transaction()
+                ):
+                    blocked[order] = self.env._(
+                        "Confirmed order %(order)s cannot take this change: it adds "
+                        "%(amount)s to what %(customer)s owes (credit exposure %(exposure)s, "
+                        "credit limit %(limit)s); %(reason)s. Put the additional products "
+                        "in a new quotation for a credit controller to approve.",
+                        order=order.name,
+                        amount=format_amount(self.env, amount, company.currency_id),
+                        customer=partner.display_name,
+                        exposure=format_amount(self.env, exposure, company.currency_id),
+                        limit=format_amount(self.env, values["credit_limit"], company.currency_id)
+                        if values["credit_limit"]
+                        else self.env._("none"),
+                        reason=reason,
+                    )
+        if blocked:
+            raise UserError("\n".join(blocked.values()))
 
     def _credit_orders_to_check(self, company):
         """The orders of ``company`` whose customer could be blocked at all.

@@ -7,17 +7,25 @@ class SaleOrderLine(models.Model):
     # A change of lines that raises the total voids the order's credit
     # approval (see sale.order._compute_credit_approval_state): say so in the
     # order's chatter, whatever the path (form, import, RPC on the lines).
+    # On a confirmed order, a change that raises what a blocked customer owes
+    # is refused (sale.order._credit_check_confirmed_changes).
 
     @api.model_create_multi
     def create(self, vals_list):
         order_ids = {vals.get("order_id") for vals in vals_list if vals.get("order_id")}
-        approved = self.env["sale.order"].browse(order_ids)._credit_approved_orders()
+        orders = self.env["sale.order"].browse(order_ids)
+        approved = orders._credit_approved_orders()
+        confirmed = orders._credit_confirmed_snapshot()
         lines = super().create(vals_list)
         approved._credit_note_voided()
+        orders._credit_check_confirmed_changes(confirmed)
         return lines
 
     def write(self, vals):
-        approved = self.order_id._credit_approved_orders()
+        orders = self.order_id
+        approved = orders._credit_approved_orders()
+        confirmed = orders._credit_confirmed_snapshot()
         result = super().write(vals)
         approved._credit_note_voided()
+        orders._credit_check_confirmed_changes(confirmed)
         return result

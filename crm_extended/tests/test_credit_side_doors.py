@@ -257,3 +257,67 @@ class TestCreditSideDoors(CreditCommon):
         """The banner of a quotation shows while it is being written."""
         order = self.Order.new(self._vals(self.held))
         self.assertIn("Held Customer", order.credit_block_reason)
+
+    # 7. a confirmed order that grows after its confirmation
+    def _confirmed(self, partner, amount=100.0):
+        order = self.Order.create(self._vals(partner, amount))
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        return order
+
+    def _hold(self, partner):
+        partner.with_user(self.controller).write(
+            {"credit_hold": True, "credit_hold_reason": "Internal: unpaid since summer"}
+        )
+
+    def test_confirmed_order_of_a_held_customer_does_not_grow(self):
+        late = self.env["res.partner"].create({"name": "Late Customer", "is_company": True})
+        order = self._confirmed(late)
+        ok = self._confirmed(self.clean)
+        self._hold(late)
+        new_line = {"product_id": self.product.id, "price_unit": 50.0, "tax_ids": []}
+        # the clean customer's confirmed order takes every change below
+        ok.write({"order_line": [Command.create(new_line)]})
+        ok.order_line[0].product_uom_qty = 3
+        self.env["sale.order.line"].sudo().create(dict(new_line, order_id=ok.id))
+        self.assertEqual(ok.amount_total, 400.0)
+        # the held customer's does not: form (order write), line write, line create in sudo
+        with self.assertRaises(UserError) as refused:
+            order.write({"order_line": [Command.create(new_line)]})
+        self.assertRegex(str(refused.exception), "Late Customer.*unpaid since summer")
+        with self.assertRaises(UserError) as refused:
+            order.order_line[0].product_uom_qty = 3
+        self.assertRegex(str(refused.exception), "new quotation")
+        with self.assertRaises(UserError):
+            order.order_line[0].sudo().price_unit = 150.0
+        with self.assertRaises(UserError):
+            self.env["sale.order.line"].sudo().create(dict(new_line, order_id=order.id))
+        self.env.invalidate_all()  # the refused changes were rolled back
+        self.assertEqual(order.amount_total, 100.0)
+        self.assertEqual(len(order.order_line), 1)
+        # what lowers the exposure goes through
+        order.order_line[0].product_uom_qty = 0.5
+        self.assertEqual(order.amount_total, 50.0)
+
+    def test_confirmed_order_moved_to_a_held_customer(self):
+        order = self._confirmed(self.clean)
+        other = self._confirmed(self.clean)
+        second = self.env["res.partner"].create({"name": "Second Customer", "is_company": True})
+        other.write({"partner_id": second.id, "partner_invoice_id": second.id})  # allowed
+        self.assertEqual(other.partner_invoice_id, second)
+        with self.assertRaises(UserError) as refused:
+            order.sudo().write({"partner_invoice_id": self.held.id})
+        self.assertRegex(str(refused.exception), "Held Customer")
+        self.env.invalidate_all()
+        self.assertEqual(order.partner_invoice_id, self.clean)
+
+    def test_confirmed_order_grows_within_the_limit_only(self):
+        # limit 1000 (CreditCommon), orders blocked over it in this company
+        order = self._confirmed(self.customer, 800.0)
+        order.order_line[0].price_unit = 950.0
+        self.assertEqual(order.amount_total, 950.0)
+        with self.assertRaises(UserError) as refused:
+            order.order_line[0].price_unit = 1100.0
+        self.assertRegex(str(refused.exception), "above the credit limit")
+        self.env.invalidate_all()
+        self.assertEqual(order.amount_total, 950.0)
