@@ -256,6 +256,39 @@ def test_salesperson_side_doors_closed(odoo, credit_users):
     assert {row["state"] for row in states} <= {"draft", "sent"}
 
 
+def test_confirmed_order_of_held_customer_does_not_grow(odoo, credit_users):
+    """Lines added to a confirmed order, over JSON-RPC, once its customer is on hold."""
+    salesman = credit_users[0]
+    as_salesman = {"login": salesman, "password": salesman}
+    customer = odoo.rpc("res.partner", "create", {"name": "RPC Growing", "is_company": True})
+    product = _product(odoo, 30.0)
+    order = _quotation(odoo, customer, product, salesman)
+    odoo.rpc("sale.order", "action_confirm", [order], **as_salesman)
+    line = {"order_id": order, "product_id": product, "tax_ids": [(5, 0, 0)]}
+    # before the hold the salesperson adds a line; after it, nobody does
+    odoo.rpc("sale.order.line", "create", line, **as_salesman)
+    odoo.rpc(
+        "res.partner",
+        "write",
+        [customer],
+        {"credit_hold": True, "credit_hold_reason": "Grown too much"},
+        login="crmx_credit_rpc_controller",
+        password="crmx_credit_rpc_controller",
+    )
+    for call in (
+        lambda: odoo.rpc("sale.order.line", "create", line, **as_salesman),
+        lambda: odoo.rpc("sale.order.line", "create", line),  # the administrator
+        lambda: odoo.rpc(
+            "sale.order", "write", [order], {"order_line": [(0, 0, line)]}, **as_salesman
+        ),
+    ):
+        error = _error(call)
+        assert error.name == "odoo.exceptions.UserError"
+        assert "Grown too much" in error.message
+    [row] = odoo.rpc("sale.order", "read", [order], ["amount_total", "order_line"])
+    assert (row["amount_total"], len(row["order_line"])) == (60.0, 2)
+
+
 def test_portal_and_plain_users_read_no_credit_data(odoo):
     held = odoo.rpc(
         "res.partner",
