@@ -10,6 +10,7 @@ TERMS = {
     "%(competitor)s is already listed on %(deal)s.": "%(competitor)s قبلاً در %(deal)s ثبت شده است.",
     "%(customer)s: credit exposure %(exposure)s plus this order %(amount)s exceeds the credit limit %(limit)s.": "%(customer)s: تعهد اعتباری %(exposure)s به‌علاوه این سفارش %(amount)s از حد اعتبار %(limit)s بیشتر است.",
     "%(customer)s: credit exposure %(exposure)s, credit limit %(limit)s; %(reason)s. A credit controller must approve this order.": "%(customer)s: تعهد اعتباری %(exposure)s، حد اعتبار %(limit)s؛ %(reason)s. این سفارش باید توسط کنترل‌کننده اعتبار تأیید شود.",
+    "Confirmed order %(order)s cannot take this change: it adds %(amount)s to what %(customer)s owes (credit exposure %(exposure)s, credit limit %(limit)s); %(reason)s. Put the additional products in a new quotation for a credit controller to approve.": "سفارش تأییدشده %(order)s این تغییر را نمی‌پذیرد: %(amount)s به بدهی %(customer)s می‌افزاید (تعهد اعتباری %(exposure)s، حد اعتبار %(limit)s)؛ %(reason)s. محصولات اضافه را در یک پیش‌فاکتور جدید بگذارید تا کنترل‌کننده اعتبار آن را تأیید کند.",
     "%(field)s is too long (%(length)s characters): at most %(limit)s characters are allowed.": "%(field)s بیش از حد طولانی است (%(length)s نویسه): حداکثر %(limit)s نویسه مجاز است.",
     "%(field)s: %(old)s → %(new)s": "%(field)s: %(old)s ← %(new)s",
     "%(questionnaire)s – %(lead)s": "%(questionnaire)s – %(lead)s",
