@@ -451,14 +451,11 @@ class SaleOrder(models.Model):
         today = fields.Date.context_today(self)
         blocked = {}
         orders = self.sudo().browse([order.id for order in raised])
-        for company, company_orders in orders.grouped("company_id").items():
-            company_orders = company_orders._credit_orders_to_check(company)
-            if not company_orders:
-                continue
-            partners = company_orders.partner_invoice_id.commercial_partner_id
-            self.env["crm.credit.guard"].sudo()._lock(partners.ids, company.root_id.id)
+        for company, company_orders in orders._credit_locked_groups():
             # the figures count the changed orders already: take their rise off
-            figures = partners._credit_get_figures(company)
+            figures = company_orders.partner_invoice_id.commercial_partner_id._credit_get_figures(
+                company
+            )
             for order in company_orders:
                 partner = order.partner_invoice_id.commercial_partner_id
                 values = figures[partner.id]
@@ -511,15 +508,22 @@ class SaleOrder(models.Model):
         """
         orders = self.filtered(lambda o: o.state in ("draft", "sent"))
         blocked = {}
-        for company, company_orders in orders.grouped("company_id").items():
+        for company, company_orders in orders._credit_locked_groups():
+            blocked.update(company_orders._credit_evaluate(company))
+        return blocked
+
+    def _credit_locked_groups(self):
+        """``(company, orders)`` of ``self`` whose customer credit control may
+        block, per company, once the guard rows of their customers are locked
+        (see crm.credit.guard)."""
+        for company, company_orders in self.grouped("company_id").items():
             company_orders = company_orders._credit_orders_to_check(company)
             if not company_orders:
                 continue
             partners = company_orders.partner_invoice_id.commercial_partner_id
             # one guard row per customer for the company and its branches
             self.env["crm.credit.guard"].sudo()._lock(partners.ids, company.root_id.id)
-            blocked.update(company_orders._credit_evaluate(company))
-        return blocked
+            yield company, company_orders
 
     def _credit_check_confirmation(self):
         """Refuse to confirm orders blocked by credit control."""
