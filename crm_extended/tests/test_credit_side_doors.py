@@ -295,9 +295,15 @@ class TestCreditSideDoors(CreditCommon):
         self.env.invalidate_all()  # the refused changes were rolled back
         self.assertEqual(order.amount_total, 100.0)
         self.assertEqual(len(order.order_line), 1)
+        # a re-invoiced cost (vendor bill, expense) is already spent: it is added
+        cost = self.env["sale.order.line"].create(
+            dict(new_line, order_id=order.id, is_expense=True, price_unit=20.0)
+        )
+        self.assertEqual(order.amount_total, 120.0)
+        self.assertTrue(cost.is_expense)
         # what lowers the exposure goes through
         order.order_line[0].product_uom_qty = 0.5
-        self.assertEqual(order.amount_total, 50.0)
+        self.assertEqual(order.amount_total, 70.0)
 
     def test_confirmed_order_moved_to_a_held_customer(self):
         order = self._confirmed(self.clean)
