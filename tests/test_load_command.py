@@ -48,6 +48,19 @@ def test_defaults_are_the_full_run(monkeypatch):
     assert (run.settings()["seconds"], run.settings()["users"]) == (20, 5)
 
 
+def test_warm_up_before_measuring_both_databases(monkeypatch):
+    monkeypatch.delenv("CRMX_LOAD_WARMUP", raising=False)
+    monkeypatch.delenv("CRMX_LOAD_SECONDS", raising=False)
+    assert run.settings()["warmup"] == 30
+    monkeypatch.setenv("CRMX_LOAD_SECONDS", "30")  # the short run of CI
+    assert run.settings()["warmup"] == 7
+    monkeypatch.setenv("CRMX_LOAD_WARMUP", "0")
+    assert run.settings()["warmup"] == 0
+    # the same warm-up on the servers of each database, before its measured run
+    source = open(run.__file__, encoding="utf-8").read()
+    assert source.count("warm_up(") == 3  # defined once, called for each database
+
+
 def _result(p95, count, seconds=10):
     return {
         "ops": {
