@@ -761,7 +761,7 @@ HOST_MODULES = ("crm", "sale", "sale_crm")
 # A browser tour of Odoo's own suites that fails runs again alone, at most this
 # many times: crm's forecast tour races its own menu clicks against the loading
 # pipeline and fails on Odoo alone too (README, "Odoo's own tests").
-HOST_TOUR_RETRIES = 4
+HOST_TOUR_RETRIES = 8
 HOST_TOUR_RETRY_LIMIT = 3  # more failed tours than this is not a flake: no retry
 
 
