@@ -112,10 +112,13 @@ class CrmLead(models.Model):
         "stage_id",
     )
     def _compute_sales_cycle_stage_id(self):
+        # the lines of all the leads' cycles at once, looked up by (cycle, stage)
+        lines = {}
+        for line in self.sales_cycle_id.stage_line_ids:
+            lines.setdefault((line.cycle_id, line.stage_id), line)
+        empty = self.env["crm.sales.cycle.stage"]
         for lead in self:
-            line = lead.sales_cycle_id.stage_line_ids.filtered(
-                lambda line, stage=lead.stage_id: line.stage_id == stage
-            )[:1]
+            line = lines.get((lead.sales_cycle_id, lead.stage_id), empty)
             lead.sales_cycle_stage_id = line
             lead.stage_exit_criteria = line.exit_criteria
             lead.stage_max_days = line.max_days
@@ -141,8 +144,19 @@ class CrmLead(models.Model):
 
     @api.depends("sales_cycle_stage_id", "date_last_stage_update", "active", "won_status")
     def _compute_is_stage_overdue(self):
+        # saved leads: the search's condition, one query for all of them (a
+        # kanban column reads it for each card); leads being edited in a form:
+        # the same rule on their current values
+        stored = self.filtered("id")
+        overdue = set()
+        if stored:
+            overdue = set(
+                self.with_context(active_test=False)._search(
+                    [("id", "in", stored.ids), ("is_stage_overdue", "=", True)]
+                )
+            )
         now = fields.Datetime.now()
-        for lead in self:
+        for lead in self - stored:
             max_days = lead.sales_cycle_stage_id.max_days
             lead.is_stage_overdue = bool(
                 max_days
@@ -151,31 +165,37 @@ class CrmLead(models.Model):
                 and lead.date_last_stage_update
                 and (now - lead.date_last_stage_update).total_seconds() > max_days * 86400
             )
+        for lead in stored:
+            lead.is_stage_overdue = lead.id in overdue
 
     def _search_is_stage_overdue(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
         self.env["crm.sales.cycle.stage"].flush_model(["cycle_id", "stage_id", "max_days"])
-        self.flush_model(["sales_cycle_id", "stage_id", "date_last_stage_update", "active"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT lead.id
-                  FROM crm_lead lead
-                  JOIN crm_sales_cycle_stage line
-                    ON line.cycle_id = lead.sales_cycle_id AND line.stage_id = lead.stage_id
-                  JOIN crm_stage stage ON stage.id = lead.stage_id
-                 WHERE lead.active
-                   AND NOT COALESCE(stage.is_won, FALSE)
-                   AND line.max_days > 0
-                   AND lead.date_last_stage_update
-                       < (NOW() AT TIME ZONE 'UTC') - line.max_days * INTERVAL '1 day'
-                """
-            )
+        self.flush_model(
+            ["sales_cycle_id", "stage_id", "date_last_stage_update", "active", "won_status"]
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
+
+        # a condition on each lead's own row (an index lookup of its cycle's
+        # stage), not a list of every overdue lead's id
+        def to_sql(model, alias, query):
+            return SQL(
+                """%(active)s AND %(won_status)s = 'pending' AND EXISTS (
+                       SELECT 1 FROM crm_sales_cycle_stage line
+                        WHERE line.cycle_id = %(cycle)s AND line.stage_id = %(stage)s
+                          AND line.max_days > 0
+                          AND %(since)s < %(now)s - line.max_days * INTERVAL '1 day')""",
+                active=model._field_to_sql(alias, "active", query),
+                won_status=model._field_to_sql(alias, "won_status", query),
+                cycle=model._field_to_sql(alias, "sales_cycle_id", query),
+                stage=model._field_to_sql(alias, "stage_id", query),
+                since=model._field_to_sql(alias, "date_last_stage_update", query),
+                now=fields.Datetime.now(),
+            )
+
+        domain = Domain.custom(to_sql=to_sql, predicate=lambda lead: lead.is_stage_overdue)
         positive = (operator == "in") == (True in value)
-        return Domain("id", "in" if positive else "not in", ids)
+        return domain if positive else ~domain
 
     @api.depends(
         "qualification_ids.state",
@@ -184,12 +204,27 @@ class CrmLead(models.Model):
         "qualification_ids.date",
     )
     def _compute_qualification(self):
+        # saved leads: their qualifications in one query, latest first
+        stored = self.filtered("id")
+        of_lead = defaultdict(list)
+        if stored:
+            for qualification in self.env["crm.lead.qualification"].search_fetch(
+                [("lead_id", "in", stored.ids)],
+                ["lead_id", "state", "passed", "score", "date"],
+                order="date desc, id desc",
+            ):
+                of_lead[qualification.lead_id.id].append(qualification)
         for lead in self:
-            qualifications = lead.qualification_ids.sorted(lambda q: (q.date, q.id), reverse=True)
-            latest = qualifications[:1]
-            latest_done = qualifications.filtered(lambda q: q.state == "done")[:1]
+            if lead.id:
+                qualifications = of_lead[lead.id]
+            else:
+                qualifications = lead.qualification_ids.sorted(
+                    lambda q: (q.date, q.id), reverse=True
+                )
+            latest = qualifications[0] if qualifications else None
+            latest_done = next((q for q in qualifications if q.state == "done"), None)
             lead.qualification_count = len(qualifications)
-            lead.qualification_score = latest_done.score
+            lead.qualification_score = latest_done.score if latest_done else 0.0
             if not latest:
                 lead.qualification_status = "none"
             elif latest.state == "draft":
@@ -202,28 +237,28 @@ class CrmLead(models.Model):
     def _search_qualification_status(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
-        Qualification = self.env["crm.lead.qualification"]
-        Qualification.flush_model(["lead_id", "state", "passed", "date"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT ON (lead_id) lead_id, state, passed
-                  FROM crm_lead_qualification
-              ORDER BY lead_id, date DESC, id DESC
-                """
+        statuses = tuple(value)
+        self.env["crm.lead.qualification"].flush_model(["lead_id", "state", "passed", "date"])
+
+        # the status of each lead's latest qualification (index on lead_id), as
+        # the compute derives it: a condition, not a list of ids of all leads
+        def to_sql(model, alias, query):
+            return SQL(
+                """COALESCE((
+                       SELECT CASE WHEN q.state = 'draft' THEN 'in_progress'
+                                   WHEN q.passed THEN 'qualified'
+                                   ELSE 'disqualified' END
+                         FROM crm_lead_qualification q
+                        WHERE q.lead_id = %s
+                     ORDER BY q.date DESC, q.id DESC
+                        LIMIT 1), 'none') IN %s""",
+                model._field_to_sql(alias, "id", query),
+                statuses,
             )
+
+        domain = Domain.custom(
+            to_sql=to_sql, predicate=lambda lead: lead.qualification_status in statuses
         )
-        ids = []
-        for lead_id, state, passed in self.env.cr.fetchall():
-            if state == "draft":
-                status = "in_progress"
-            else:
-                status = "qualified" if passed else "disqualified"
-            if status in value:
-                ids.append(lead_id)
-        domain = Domain("id", "in", ids)
-        if "none" in value:
-            domain |= Domain("qualification_ids", "=", False)
         return domain if operator == "in" else ~domain
 
     @api.model

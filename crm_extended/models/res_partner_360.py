@@ -16,8 +16,13 @@ class ResPartner(models.Model):
     c360_currency_id = fields.Many2one(
         "res.currency", compute="_compute_c360_currency_id", string="360 Currency"
     )
+    # the compute puts in active records only: no filtering on `active` again
+    # when the value is read (it would fetch every lead and competitor)
     c360_lead_ids = fields.Many2many(
-        "crm.lead", compute="_compute_c360_sales", string="Open Leads and Opportunities"
+        "crm.lead",
+        compute="_compute_c360_sales",
+        string="Open Leads and Opportunities",
+        context={"active_test": False},
     )
     c360_lead_count = fields.Integer("Open Leads", compute="_compute_c360_sales")
     c360_opportunity_count = fields.Integer("Open Opportunities", compute="_compute_c360_sales")
@@ -31,7 +36,10 @@ class ResPartner(models.Model):
         "Qualified Open Leads", compute="_compute_c360_sales"
     )
     c360_competitor_ids = fields.Many2many(
-        "crm.competitor", compute="_compute_c360_sales", string="Competitors Met"
+        "crm.competitor",
+        compute="_compute_c360_sales",
+        string="Competitors Met",
+        context={"active_test": False},
     )
     c360_quotation_count = fields.Integer("Quotations", compute="_compute_c360_sales")
     c360_order_count = fields.Integer("Confirmed Orders", compute="_compute_c360_sales")
@@ -75,8 +83,8 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         stats = defaultdict(lambda: defaultdict(float))
         leads_of, competitors_of = defaultdict(list), defaultdict(list)
+        contacts = self._c360_contacts()
         Lead = self.env["crm.lead"]
-        Competitor = self.env["crm.competitor"]
         if Lead.has_access("read"):
             # the current company's leads (and those without a company), as
             # Odoo's own company rule shows them: no other company's revenue
@@ -85,78 +93,87 @@ class ResPartner(models.Model):
                 & Domain("won_status", "=", "pending")
                 & Domain("company_id", "in", [company.id, False])
             )
-            for partner, kind, count, value, ids in self._c360_by_commercial(
+            entity_of_lead = {}
+            for cid, kind, count, value, ids in self._c360_by_commercial(
                 "crm.lead",
+                contacts,
                 open_leads,
-                "partner_id.commercial_partner_id",
                 ["__count", "prorated_revenue:sum", "id:array_agg"],
                 extra_groupby=["type"],
             ):
-                stats[partner.id][kind] += count
+                stats[cid][kind] += count
                 if kind == "opportunity":
-                    stats[partner.id]["value"] += value
-                leads_of[partner.id] += ids
-            all_ids = [i for ids in leads_of.values() for i in ids]
-            # x2many values are filtered on `active`: fetch it once for all
-            Lead.browse(all_ids).fetch()
-            if all_ids:
-                for partner, count in Lead._read_group(
-                    [("id", "in", all_ids), ("qualification_status", "=", "qualified")],
-                    ["partner_id.commercial_partner_id"],
+                    stats[cid]["value"] += value
+                leads_of[cid] += ids
+                entity_of_lead.update(dict.fromkeys(ids, cid))
+            if entity_of_lead:
+                for cid, count in self._c360_by_commercial(
+                    "crm.lead",
+                    contacts,
+                    Domain("id", "in", list(entity_of_lead))
+                    & Domain("qualification_status", "=", "qualified"),
                     ["__count"],
                 ):
-                    stats[partner.id]["qualified"] = count
-                for partner, competitor_ids in self.env["crm.lead.competitor"]._read_group(
-                    [("lead_id", "in", all_ids)],
-                    ["lead_id.partner_id.commercial_partner_id"],
+                    stats[cid]["qualified"] += count
+                # active competitors only, as a many2many shows them
+                for lead, competitor_ids in self.env["crm.lead.competitor"]._read_group(
+                    [("lead_id", "in", list(entity_of_lead)), ("competitor_id.active", "=", True)],
+                    ["lead_id"],
                     ["competitor_id:array_agg"],
                 ):
-                    competitors_of[partner.id] = sorted(set(competitor_ids))
-                Competitor.browse({i for ids in competitors_of.values() for i in ids}).fetch()
+                    competitors_of[entity_of_lead[lead.id]] += competitor_ids
         Order = self.env["sale.order"]
         if Order.has_access("read"):
             # orders in another currency are converted at their order date's rate
             # (sale.order.currency_rate, as Odoo's sales analysis does): grouping
             # by that rate keeps this one query
-            for partner, state, rate, count, amount in self._c360_by_commercial(
+            for cid, state, rate, count, amount in self._c360_by_commercial(
                 "sale.order",
+                contacts,
                 [("state", "in", ("draft", "sent", "sale")), ("company_id", "=", company.id)],
-                "partner_id.commercial_partner_id",
                 ["__count", "amount_total:sum"],
                 extra_groupby=["state", "currency_rate"],
             ):
                 key = "orders" if state == "sale" else "quotations"
-                stats[partner.id][key] += count
+                stats[cid][key] += count
                 if state == "sale":
-                    stats[partner.id]["ordered"] += amount / rate if rate else amount
+                    stats[cid]["ordered"] += amount / rate if rate else amount
         Contract = self.env["crm.warranty.contract"]
         if Contract.has_access("read"):
             # one query: active contracts per customer and end date
             horizon = today + relativedelta(days=company.warranty_reminder_days or 30)
-            for partner, date_end, count in self._c360_by_commercial(
+            for cid, date_end, count in self._c360_by_commercial(
                 "crm.warranty.contract",
+                contacts,
                 [("state", "=", "active"), ("company_id", "=", company.id)],
-                "partner_id.commercial_partner_id",
                 ["__count"],
                 extra_groupby=["date_end:day"],
             ):
-                stats[partner.id]["warranties"] += count
+                stats[cid]["warranties"] += count
                 if date_end and date_end <= horizon:
-                    stats[partner.id]["expiring"] += count
+                    stats[cid]["expiring"] += count
+        # straight into the cache: the leads and competitors come from queries
+        # under the user's record rules, which assigning them would check again
+        # one by one (fetching every lead and competitor)
         for partner in self:
             cid = partner.commercial_partner_id.id
             data = stats[cid]
-            partner.c360_lead_ids = Lead.browse(leads_of[cid])
-            partner.c360_lead_count = int(data["lead"])
-            partner.c360_opportunity_count = int(data["opportunity"])
-            partner.c360_opportunity_value = data["value"]
-            partner.c360_qualified_lead_count = int(data["qualified"])
-            partner.c360_competitor_ids = Competitor.browse(competitors_of[cid])
-            partner.c360_quotation_count = int(data["quotations"])
-            partner.c360_order_count = int(data["orders"])
-            partner.c360_order_amount = data["ordered"]
-            partner.c360_warranty_active_count = int(data["warranties"])
-            partner.c360_warranty_expiring_count = int(data["expiring"])
+            partner._update_cache(
+                {
+                    "c360_lead_ids": leads_of[cid],
+                    "c360_lead_count": int(data["lead"]),
+                    "c360_opportunity_count": int(data["opportunity"]),
+                    "c360_opportunity_value": company.currency_id.round(data["value"]),
+                    "c360_qualified_lead_count": int(data["qualified"]),
+                    "c360_competitor_ids": sorted(set(competitors_of[cid])),
+                    "c360_quotation_count": int(data["quotations"]),
+                    "c360_order_count": int(data["orders"]),
+                    "c360_order_amount": company.currency_id.round(data["ordered"]),
+                    "c360_warranty_active_count": int(data["warranties"]),
+                    "c360_warranty_expiring_count": int(data["expiring"]),
+                },
+                validate=False,
+            )
 
     @api.depends_context("company", "uid")
     def _compute_c360_finance(self):
@@ -173,8 +190,7 @@ class ResPartner(models.Model):
         # those due before today. Filtered through the moves' partner (indexed),
         # grouped on their stored commercial partner.
         for partner, due, count, amount in self.env["account.move"]._read_group(
-            Domain(open_invoices)
-            & Domain("partner_id.commercial_partner_id", "in", self.commercial_partner_id.ids),
+            Domain(open_invoices) & Domain("partner_id", "in", list(self._c360_contacts())),
             ["commercial_partner_id", "invoice_date_due:day"],
             ["__count", "amount_residual_signed:sum"],
         ):
@@ -267,13 +283,34 @@ class ResPartner(models.Model):
             ],
         )
 
-    def _c360_by_commercial(self, model, domain, groupby_path, aggregates, extra_groupby=()):
-        """Grouped figures of ``model`` per commercial partner of ``self``: one query."""
-        return self.env[model]._read_group(
-            Domain(groupby_path, "in", self.commercial_partner_id.ids) & Domain(domain),
-            [groupby_path, *extra_groupby],
+    def _c360_contacts(self):
+        """{contact id: commercial entity id} for the contacts the user sees
+        (archived ones included) of the commercial entities of ``self``: one
+        query. Documents are then filtered and grouped on their own partner
+        column, with no join on partners."""
+        entities = self.commercial_partner_id
+        contacts = {pid: pid for pid in entities.ids}
+        for entity, ids in (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            ._read_group(
+                [("commercial_partner_id", "in", entities.ids)],
+                ["commercial_partner_id"],
+                ["id:array_agg"],
+            )
+        ):
+            contacts.update(dict.fromkeys(ids, entity.id))
+        return contacts
+
+    def _c360_by_commercial(self, model, contacts, domain, aggregates, extra_groupby=()):
+        """Grouped figures of ``model`` per commercial entity (one query): rows of
+        (commercial entity id, *extra groups, *aggregates)."""
+        for partner, *values in self.env[model]._read_group(
+            Domain("partner_id", "in", list(contacts)) & Domain(domain),
+            ["partner_id", *extra_groupby],
             aggregates,
-        )
+        ):
+            yield contacts[partner.id], *values
 
     def _c360_action(self, xmlid, domain, context=None):
         self.ensure_one()

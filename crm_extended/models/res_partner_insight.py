@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.fields import Domain
 
@@ -58,13 +60,16 @@ class ResPartner(models.Model):
         Insight = self.env["crm.customer.insight"]
         insights = {}
         if Insight.has_access("read"):
-            for insight in Insight.search(
+            # one row per customer and company: one query, no fetch of the rows
+            for partner, insight_id in Insight._read_group(
                 [
                     ("partner_id", "in", self.commercial_partner_id.ids),
                     ("company_id", "=", self.env.company.id),
-                ]
+                ],
+                ["partner_id"],
+                ["id:max"],
             ):
-                insights[insight.partner_id.id] = insight
+                insights[partner.id] = Insight.browse(insight_id)
         for partner in self:
             partner.insight_id = insights.get(partner.commercial_partner_id.id, Insight)
 
@@ -98,27 +103,30 @@ class ResPartner(models.Model):
         if not (Affinity.has_access("read") and Line.has_access("read")):
             self.insight_suggested_product_ids = empty
             return
-        bought_by = {
-            partner.id: products
-            for partner, products in Line._read_group(
-                [
-                    (
-                        "order_id.partner_id.commercial_partner_id",
-                        "in",
-                        self.commercial_partner_id.ids,
-                    ),
-                    ("order_id.state", "=", "sale"),
-                    ("company_id", "=", self.env.company.id),
-                    ("product_id", "!=", False),
-                ],
-                ["order_id.partner_id.commercial_partner_id"],
-                ["product_id:recordset"],
-            )
-        }
+        contacts = self._c360_contacts()
+        bought_by = defaultdict(set)
+        for partner, product_ids in Line._read_group(
+            [
+                ("order_partner_id", "in", list(contacts)),
+                ("state", "=", "sale"),
+                ("company_id", "=", self.env.company.id),
+                ("product_id", "!=", False),
+            ],
+            ["order_partner_id"],
+            ["product_id:array_agg"],
+        ):
+            bought_by[contacts[partner.id]].update(product_ids)
         for partner in self:
-            bought = bought_by.get(partner.commercial_partner_id.id, empty)
-            partner.insight_suggested_product_ids = Affinity._affinity_suggestions(
-                self.env.company, bought
+            bought = empty.browse(bought_by[partner.commercial_partner_id.id])
+            # into the cache: the suggestions come from a query under the
+            # user's rules, which assigning them would check again one by one
+            partner._update_cache(
+                {
+                    "insight_suggested_product_ids": Affinity._affinity_suggestions(
+                        self.env.company, bought
+                    )
+                },
+                validate=False,
             )
 
     def action_open_insight(self):

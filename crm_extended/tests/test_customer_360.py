@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
@@ -154,6 +156,37 @@ class TestCustomer360(WarrantyCommon):
             counts.append(count_queries(self.env, lambda partners=partners: partners.read(fnames)))
         self.assertEqual(counts[0], counts[1], "the cost grows with the customers")
         self.assertLessEqual(counts[0], C360_QUERIES)
+
+    def test_open_leads_and_competitors_listed_without_reading_each_one(self):
+        company, contact, leads, _orders = self._customer("C360 Lean", n_docs=3)
+        salesman = new_test_user(
+            self.env, login="c360_lean_salesman", groups="sales_team.group_sale_salesman_all_leads"
+        )
+        fetched = []
+
+        def spy(model):
+            original = type(model)._fetch_query
+
+            def _fetch_query(records, query, fields):
+                fetched.append(records._name)
+                return original(records, query, fields)
+
+            return patch.object(type(model), "_fetch_query", _fetch_query)
+
+        page = company.with_user(salesman)
+        self.env.invalidate_all()
+        with spy(self.env["crm.lead"]), spy(self.env["crm.competitor"]):
+            values = page.read(C360_SALES)[0]
+        # the page's grouped queries run under the user's record rules: the
+        # leads and competitors are not read again, row by row, to check them
+        self.assertEqual(fetched, [])
+        self.assertEqual(sorted(values["c360_lead_ids"]), sorted(leads.ids))
+        self.assertEqual(values["c360_competitor_ids"], self.competitor.ids)
+        self.assertEqual(values["c360_lead_count"] + values["c360_opportunity_count"], len(leads))
+        # and an archived competitor is not shown as met
+        self.competitor.active = False
+        self.env.invalidate_all()
+        self.assertFalse(page.c360_competitor_ids)
 
     def test_finance_numbers_hidden_from_sales(self):
         company = self._customer("C360 Hidden")[0]

@@ -3,6 +3,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 
 from .cycle_common import SalesCycleCommon
+from .query_count import count_queries
 
 
 @tagged("post_install", "-at_install")
@@ -105,6 +106,35 @@ class TestQualification(SalesCycleCommon):
             Lead.search([("qualification_status", "=", "none"), ("id", "in", (lead | other).ids)]),
             other,
         )
+
+    def test_status_filter_is_a_condition_and_costs_the_same_for_many_leads(self):
+        leads = self.env["crm.lead"]
+        for _i in range(6):
+            leads |= self._lead()
+        for lead in leads[:3]:
+            self._qualify(lead, self.opt_yes, self.opt_later, done=False).action_done()
+        Lead = leads.env["crm.lead"]
+        Lead.search([("id", "=", leads[0].id)])  # the user's rules are loaded
+        # a condition of the final query, not the ids of every lead's latest
+        # qualification read beforehand
+        self.assertEqual(
+            count_queries(
+                self.env, lambda: Lead._search([("qualification_status", "=", "qualified")])
+            ),
+            0,
+        )
+        self.assertEqual(
+            Lead.search([("qualification_status", "=", "qualified"), ("id", "in", leads.ids)]),
+            leads[:3],
+        )
+
+        def read(records):
+            self.env.invalidate_all()
+            return count_queries(self.env, lambda: records.mapped("qualification_status"))
+
+        read(leads[:2])
+        self.assertEqual(read(leads[:2]), read(leads))
+        self.assertEqual(leads.mapped("qualification_score"), [75.0] * 3 + [0.0] * 3)
 
     def test_done_qualification_is_frozen(self):
         lead = self._lead()

@@ -312,6 +312,41 @@ class TestSalesCycle(SalesCycleCommon):
         )
         self.assertEqual(not_found, fresh)
 
+    def test_stuck_filter_is_a_condition_and_the_flag_costs_the_same_for_a_column(self):
+        leads = self.env["crm.lead"]
+        for _i in range(6):
+            leads |= self._lead()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_last_stage_update = %s WHERE id IN %s",
+            [fields.Datetime.now() - timedelta(days=6), tuple(leads[:3].ids)],
+        )
+        Lead = self.env(user=self.salesman)["crm.lead"]
+        Lead.search([("id", "=", leads[0].id)])  # the user's rules are loaded
+        # the filter is a condition of the final query, not a list of the ids
+        # of every stuck lead of the database fetched beforehand
+        self.assertEqual(
+            count_queries(self.env, lambda: Lead._search([("is_stage_overdue", "=", True)])), 0
+        )
+
+        # a kanban column reads the flag of its cards in the same queries
+        def read(records):
+            self.env.invalidate_all()
+            records.fetch(["stage_id", "sales_cycle_id"])
+            return count_queries(self.env, lambda: records.mapped("is_stage_overdue"))
+
+        few, many = leads[2:4].with_user(self.salesman), leads.with_user(self.salesman)
+        read(few)  # caches of rules
+        self.assertEqual(read(few), read(many))
+        self.assertEqual(many.filtered("is_stage_overdue"), leads[:3])
+        # a lead being edited gets the same rule on its current values
+        draft = Lead.new({"name": "New stuck", "stage_id": leads[0].stage_id.id,
+                          "sales_cycle_id": leads[0].sales_cycle_id.id})  # fmt: skip
+        draft.date_last_stage_update = fields.Datetime.now() - timedelta(days=6)
+        self.assertTrue(draft.is_stage_overdue)
+        draft.date_last_stage_update = fields.Datetime.now()
+        self.assertFalse(draft.is_stage_overdue)
+
     def test_kanban_group_expand_shows_cycle_stages(self):
         # the salesman's pipeline
         Lead = self.env(user=self.salesman)["crm.lead"]
