@@ -175,21 +175,64 @@ class CrmProductAffinity(models.Model):
         return count
 
     @api.model
-    def _affinity_suggestions(self, company, products, exclude=None, limit=6):
-        """Products most often bought with ``products`` (best lift first), not in ``exclude``."""
-        if not products:
-            return self.env["product.product"]
-        exclude = products | (exclude or self.env["product.product"])
-        groups = self._read_group(
-            [
-                ("company_id", "=", company.id),
-                ("product_id", "in", products.ids),
-                ("related_product_id", "not in", exclude.ids),
-                ("related_product_id.sale_ok", "=", True),
-            ],
-            ["related_product_id"],
-            ["lift:max", "pair_count:sum"],
-            order="lift:max desc, pair_count:sum desc, related_product_id",
-            limit=limit,
+    def _affinity_suggestions_many(self, company, bought, excluded=None, limit=6):
+        """Suggestions for many baskets at once, in one query.
+
+        :param bought: ``{key: product ids}`` (a customer's purchases, an order's lines)
+        :param excluded: ``{key: product ids}`` not to suggest (``bought`` by default)
+        :return: ``{key: product ids}``, the ``limit`` related products of best lift
+            (then most pairs) over the pairs of the key's products, none excluded;
+            only pairs and products the user may read, products that can be sold
+        """
+        excluded = bought if excluded is None else excluded
+        pairs = [(key, pid) for key, ids in bought.items() for pid in ids]
+        if not pairs:
+            return {}
+        keys = {key: index for index, key in enumerate(bought)}
+        skip = [(keys[key], pid) for key, ids in excluded.items() if key in keys for pid in ids]
+        affinity = self._search([("company_id", "=", company.id)])
+        products = self.env["product.product"]._search([("sale_ok", "=", True)])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH bought(key, product_id) AS (
+                    SELECT * FROM unnest(%(bought_keys)s::int[], %(bought_ids)s::int[])
+                ), skipped(key, product_id) AS (
+                    SELECT * FROM unnest(%(skip_keys)s::int[], %(skip_ids)s::int[])
+                ), candidate AS (
+                    SELECT bought.key, affinity.related_product_id AS product_id,
+                           MAX(affinity.lift) AS lift, SUM(affinity.pair_count) AS pairs
+                      FROM bought
+                      JOIN crm_product_affinity affinity
+                        ON affinity.product_id = bought.product_id
+                     WHERE affinity.id IN %(affinity)s
+                       AND affinity.related_product_id IN %(products)s
+                       AND NOT EXISTS (
+                           SELECT 1 FROM skipped
+                            WHERE skipped.key = bought.key
+                              AND skipped.product_id = affinity.related_product_id)
+                  GROUP BY bought.key, affinity.related_product_id
+                )
+                SELECT key, product_id
+                  FROM (SELECT key, product_id,
+                               ROW_NUMBER() OVER (PARTITION BY key
+                                                  ORDER BY lift DESC, pairs DESC, product_id)
+                                   AS rank
+                          FROM candidate) ranked
+                 WHERE rank <= %(limit)s
+              ORDER BY key, rank
+                """,
+                bought_keys=[keys[key] for key, _pid in pairs],
+                bought_ids=[pid for _key, pid in pairs],
+                skip_keys=[key for key, _pid in skip],
+                skip_ids=[pid for _key, pid in skip],
+                affinity=affinity.subselect(),
+                products=products.subselect(),
+                limit=limit,
+            )
         )
-        return self.env["product.product"].union(*(product for product, _lift, _count in groups))
+        by_index = {index: key for key, index in keys.items()}
+        result = {}
+        for index, product_id in rows:
+            result.setdefault(by_index[index], []).append(product_id)
+        return result

@@ -52,6 +52,8 @@ class ResPartner(models.Model):
         string="Customers Like This Also Bought",
         compute="_compute_insight_suggested_product_ids",
         groups=INSIGHT_MONEY_GROUPS,
+        # archived products are never suggested: not filtered again on read
+        context={"active_test": False},
     )
 
     @api.depends_context("company")
@@ -116,14 +118,16 @@ class ResPartner(models.Model):
             ["product_id:array_agg"],
         ):
             bought_by[contacts[partner.id]].update(product_ids)
+        suggested = Affinity._affinity_suggestions_many(
+            self.env.company, {cid: list(ids) for cid, ids in bought_by.items()}
+        )
+        # into the cache: the suggestions come from a query under the user's
+        # rules, which assigning them would check again one by one
         for partner in self:
-            bought = empty.browse(bought_by[partner.commercial_partner_id.id])
-            # into the cache: the suggestions come from a query under the
-            # user's rules, which assigning them would check again one by one
             partner._update_cache(
                 {
-                    "insight_suggested_product_ids": Affinity._affinity_suggestions(
-                        self.env.company, bought
+                    "insight_suggested_product_ids": suggested.get(
+                        partner.commercial_partner_id.id, []
                     )
                 },
                 validate=False,

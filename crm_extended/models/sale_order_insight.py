@@ -10,6 +10,8 @@ class SaleOrder(models.Model):
         string="Frequently Bought Together",
         compute="_compute_affinity_product_ids",
         help="Products often bought with the products of this order, not on it yet.",
+        # archived products are never suggested: not filtered again on read
+        context={"active_test": False},
     )
 
     @api.depends("order_line.product_id", "company_id")
@@ -18,13 +20,22 @@ class SaleOrder(models.Model):
         if not Affinity.has_access("read"):
             self.affinity_product_ids = False
             return
-        for order in self:
-            if order.state not in ("draft", "sent"):
-                order.affinity_product_ids = False
-                continue
-            order.affinity_product_ids = Affinity._affinity_suggestions(
-                order.company_id, order.order_line.product_id
+        # one query per company for all the quotations
+        quotations = self.filtered(lambda order: order.state in ("draft", "sent"))
+        suggested = {}
+        for company in quotations.company_id:
+            of_company = quotations.filtered(
+                lambda order, company=company: order.company_id == company
             )
+            suggested.update(
+                Affinity._affinity_suggestions_many(
+                    company, {order: order.order_line.product_id.ids for order in of_company}
+                )
+            )
+        # into the cache: the suggestions come from a query under the user's
+        # rules, which assigning them would check again for each order
+        for order in self:
+            order._update_cache({"affinity_product_ids": suggested.get(order, [])}, validate=False)
 
     def action_add_affinity_product(self, product_id):
         """Add one line of a suggested product to this quotation."""

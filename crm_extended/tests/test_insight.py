@@ -23,6 +23,7 @@ from odoo.addons.crm_extended.models.crm_customer_insight import (
 )
 from odoo.addons.crm_extended.tools import btyd
 
+from .query_count import count_queries
 from .test_insight_common import TODAY, InsightCommon
 
 
@@ -531,6 +532,41 @@ class TestProductAffinity(InsightCommon):
         self.p3.with_context(insight_order_id=quotation.id).action_insight_add_to_order()
         self.assertIn(self.p3, quotation.order_line.product_id)
         self.assertFalse(quotation.affinity_product_ids)
+
+    def test_suggestions_of_many_quotations_and_customers_in_constant_queries(self):
+        few = self._orders([(self.p1,)], self.cust_d)
+        many = self._orders([(self.p1,), (self.p2,), (self.p3,), (self.p1, self.p2)], self.cust_d)
+
+        def read(records, fname):
+            self.env.invalidate_all()
+            if records._name == "sale.order":
+                records.fetch(["state", "company_id", "partner_id", "order_line"])
+            else:
+                records.fetch(["commercial_partner_id"])
+            return count_queries(self.env, lambda: records.mapped(fname))
+
+        read(few, "affinity_product_ids")
+        self.assertEqual(
+            read(few, "affinity_product_ids"), read(many, "affinity_product_ids"), "per order"
+        )
+        together = [order.affinity_product_ids.ids for order in many]
+        self.assertEqual(together[0], [self.p2.id, self.p3.id])
+        self.assertEqual(together[3], [self.p3.id])
+        self.env.invalidate_all()
+        self.assertEqual([order.affinity_product_ids.ids for order in many], together)
+        alone = []
+        for order in many:
+            self.env.invalidate_all()
+            alone.append(order.affinity_product_ids.ids)
+        self.assertEqual(alone, together, "each quotation gets what it gets alone")
+        customers = self.cust_a | self.cust_b | self.contact_a
+        read(self.cust_a, "insight_suggested_product_ids")
+        self.assertLessEqual(
+            read(customers, "insight_suggested_product_ids"),
+            read(self.cust_a, "insight_suggested_product_ids"),
+            "per customer",
+        )
+        self.assertEqual(customers.mapped("insight_suggested_product_ids"), self.p2)
 
     def test_customer_360_suggestions(self):
         # A bought P1 and P3: customers like them also bought P2
