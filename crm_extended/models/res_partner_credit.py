@@ -413,6 +413,48 @@ class ResPartner(models.Model):
         return result
 
     @api.model
+    def _credit_figures_sql(self, company):
+        """The searchable figures of ``_credit_figures_from_rows``, by the same
+        rules, as a sub-query over the rows of ``_credit_query_sql``: columns
+        ``partner_id``, ``credit_on_hold``, ``credit_over_limit``,
+        ``credit_status`` and ``credit_overdue_days`` of every commercial
+        entity with activity or a hold in ``company`` (its caller flushes)."""
+        currency = company.sudo().currency_id
+        columns = SQL(", ").join(SQL.identifier(name) for name in ("partner_id", *CREDIT_ROW_KEYS))
+        return SQL(
+            """
+            SELECT partner_id, on_hold AS credit_on_hold, over_limit AS credit_over_limit,
+                   CASE WHEN on_hold THEN 'hold'
+                        WHEN over_limit THEN 'exceeded'
+                        WHEN credit_limit > 0
+                             AND exposure - credit_limit * %(warning_share)s > -%(half)s
+                        THEN 'warning'
+                        ELSE 'ok' END AS credit_status,
+                   overdue_days AS credit_overdue_days
+              FROM (SELECT partner_id, credit_limit, exposure, overdue_days,
+                           credit_hold
+                           OR (%(overdue_days_limit)s > 0
+                               AND overdue_days > %(overdue_days_limit)s) AS on_hold,
+                           credit_limit > 0 AND exposure - credit_limit >= %(half)s AS over_limit
+                      FROM (SELECT partner_id,
+                                   GREATEST(COALESCE(credit_limit, 0), 0) AS credit_limit,
+                                   COALESCE(credit_hold, FALSE) AS credit_hold,
+                                   ROUND((receivable + orders + draft)::numeric, %(digits)s)
+                                       AS exposure,
+                                   COALESCE(%(today)s::date - oldest_due, 0) AS overdue_days
+                              FROM (%(rows)s) AS credit_row(%(columns)s)) AS row_values
+                   ) AS figures
+            """,
+            rows=self._credit_query_sql(company),
+            columns=columns,
+            today=fields.Date.context_today(self),
+            digits=currency.decimal_places,
+            half=currency.rounding / 2,
+            warning_share=company.credit_hold_warning_percent / 100.0,
+            overdue_days_limit=company.credit_hold_overdue_days or 0,
+        )
+
+    @api.model
     def _credit_flush(self):
         """Flush what the credit queries read (raw SQL), and nothing else."""
         for model, names in CREDIT_SQL_FIELDS.items():
@@ -633,42 +675,69 @@ class ResPartner(models.Model):
 
     # searches: evaluated set-based over every customer with activity in the company
 
-    def _credit_search_ids(self, predicate):
-        """Domain on partners whose commercial entity's figures satisfy ``predicate``."""
-        company = self.env.company
-        figures = self._credit_figures_from_rows(company, self._credit_query(company))
-        matched = [pid for pid, values in figures.items() if predicate(values)]
+    def _credit_search(self, predicate, condition):
+        """Domain on partners whose commercial entity's figures satisfy both the
+        Python ``predicate`` and its SQL twin ``condition`` (on the columns of
+        ``_credit_figures_sql``): a sub-query of the final query, not the ids
+        of every matching customer fetched beforehand."""
+        self._credit_flush()
+        figures = self._credit_figures_sql(self.env.company)
         if predicate(self._credit_empty_figures()):
             # customers without any activity match too: exclude the others
-            return Domain("commercial_partner_id", "not in", list(set(figures) - set(matched)))
-        return Domain("commercial_partner_id", "in", matched)
+            return Domain(
+                "commercial_partner_id",
+                "not in",
+                SQL(
+                    "SELECT partner_id FROM (%s) figures WHERE (%s) IS NOT TRUE", figures, condition
+                ),
+            )
+        return Domain(
+            "commercial_partner_id",
+            "in",
+            SQL("SELECT partner_id FROM (%s) figures WHERE %s", figures, condition),
+        )
 
     def _search_credit_on_hold(self, operator, value):
         if operator != "in":
             return NotImplemented
         wanted = set(value)
-        return self._credit_search_ids(lambda f: f["credit_on_hold"] in wanted)
+        return self._credit_search(
+            lambda f: f["credit_on_hold"] in wanted,
+            SQL("figures.credit_on_hold IN %s", tuple(bool(v) for v in wanted)),
+        )
 
     def _search_credit_over_limit(self, operator, value):
         if operator != "in":
             return NotImplemented
         wanted = set(value)
-        return self._credit_search_ids(lambda f: f["credit_over_limit"] in wanted)
+        return self._credit_search(
+            lambda f: f["credit_over_limit"] in wanted,
+            SQL("figures.credit_over_limit IN %s", tuple(bool(v) for v in wanted)),
+        )
 
     def _search_credit_status(self, operator, value):
         if operator != "in":
             return NotImplemented
         wanted = set(value)
-        return self._credit_search_ids(lambda f: f["credit_status"] in wanted)
+        return self._credit_search(
+            lambda f: f["credit_status"] in wanted,
+            SQL("figures.credit_status IN %s", tuple(wanted) or (None,)),
+        )
 
     def _search_credit_overdue_days(self, operator, value):
         if operator == "in":
-            wanted = set(value)
-            return self._credit_search_ids(lambda f: f["credit_overdue_days"] in wanted)
+            wanted = {v for v in value if isinstance(v, int)}
+            return self._credit_search(
+                lambda f: f["credit_overdue_days"] in wanted,
+                SQL("figures.credit_overdue_days IN %s", tuple(wanted) or (None,)),
+            )
         compare = SEARCH_OPERATORS.get(operator)
         if compare is None or not isinstance(value, int | float):
             return NotImplemented
-        return self._credit_search_ids(lambda f: compare(f["credit_overdue_days"], value))
+        return self._credit_search(
+            lambda f: compare(f["credit_overdue_days"], value),
+            SQL("figures.credit_overdue_days %s %s", SQL(operator), value),
+        )
 
     # constraints and controlled writes
 

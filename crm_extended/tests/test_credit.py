@@ -6,6 +6,7 @@ from odoo.fields import Domain
 from odoo.tests import Form, TransactionCase, tagged
 
 from .credit_common import CreditCommon
+from .query_count import count_queries
 
 
 @tagged("post_install", "-at_install")
@@ -174,6 +175,57 @@ class TestCreditExposure(CreditCommon):
         self.assertNotIn(held, Partner.search([("credit_on_hold", "=", False)]))
         self.company.credit_hold_overdue_days = 1
         self.assertIn(late, Partner.search([("credit_on_hold", "=", True)]))
+
+    def test_search_filters_are_sub_queries_that_agree_with_the_figures(self):
+        Partner = self.env["res.partner"]
+        held = Partner.create({"name": "S Held", "credit_hold": True, "credit_hold_reason": "X"})
+        over = Partner.create({"name": "S Over", "credit_limit": 50.0})
+        self._invoice(60.0, partner=over)
+        warned = Partner.create({"name": "S Warned", "credit_limit": 100.0})
+        self._invoice(95.0, partner=warned)
+        late = Partner.create({"name": "S Late", "credit_limit": 1000.0})
+        self._invoice(10.0, partner=late, due_days_ago=5)
+        idle = Partner.create({"name": "S Idle"})
+        partners = held | over | warned | late | idle | self.customer | self.contact
+        self.company.credit_hold_overdue_days = 3
+        Partner.search([("id", "in", partners.ids)])  # rules and company loaded
+        # a condition of the final query: nothing is read before it runs
+        for domain in (
+            [("credit_status", "=", "hold")],
+            [("credit_on_hold", "=", True)],
+            [("credit_over_limit", "=", False)],
+            [("credit_overdue_days", ">", 2)],
+        ):
+            self.assertEqual(
+                count_queries(self.env, lambda domain=domain: Partner._search(domain)), 0
+            )
+        # and what it finds is what the figures say, partners without activity included
+        self.env.invalidate_all()
+        cases = [("credit_status", value) for value in ("ok", "warning", "exceeded", "hold")]
+        cases += [("credit_on_hold", value) for value in (True, False)]
+        cases += [("credit_over_limit", value) for value in (True, False)]
+        for fname, value in cases:
+            with self.subTest(field=fname, value=value):
+                self.assertEqual(
+                    Partner.search([(fname, "=", value), ("id", "in", partners.ids)]),
+                    partners.filtered(lambda p, f=fname, v=value: p[f] == v).sorted(Partner._order),
+                )
+        self.assertEqual(
+            set(partners.filtered_domain([("credit_status", "=", "warning")]).ids), {warned.id}
+        )
+        for operator, days in ((">", 4), (">=", 5), ("<", 1), ("<=", 5)):
+            with self.subTest(operator=operator, days=days):
+                self.assertEqual(
+                    set(
+                        Partner.search(
+                            [("credit_overdue_days", operator, days), ("id", "in", partners.ids)]
+                        ).ids
+                    ),
+                    {p.id for p in partners if py_compare(operator, p.credit_overdue_days, days)},
+                )
+        self.assertEqual(held.credit_status, "hold")
+        self.assertEqual(late.credit_status, "hold", "overdue beyond the company's days")
+        self.assertEqual(over.credit_status, "exceeded")
 
     def test_smart_button_actions(self):
         order = self._order(100.0, confirm=True)
@@ -553,3 +605,9 @@ class TestCreditDemo(TransactionCase):
         )
         self.assertGreaterEqual(late.credit_overdue_days, 45)
         self.assertGreater(late.credit_overdue_amount, 0)
+
+
+def py_compare(operator, left, right):
+    return {">": left > right, ">=": left >= right, "<": left < right, "<=": left <= right}[
+        operator
+    ]
