@@ -312,9 +312,11 @@ class CrmExtendedXlsxExport(models.TransientModel):
             raise AccessError(self.env._("Only invoicing users may export credit exposure."))
         company = self.company_id
         Partner = self.env["res.partner"].with_company(company)
-        # the same customers as the Credit Exposure list (one definition)
-        ids = Partner._credit_report_partner_ids(company, self.date_from, self.date_to)
-        partners = Partner.search([("id", "in", ids)], order="complete_name, id")
+        # the same customers as the Credit Exposure list (one definition), as a
+        # sub-query of the search
+        Partner._credit_flush()
+        reported = Partner._credit_report_partner_sql(company, self.date_from, self.date_to)
+        partners = Partner.search([("id", "in", reported)], order="complete_name, id")
         statuses = dict(Partner._fields["credit_status"]._description_selection(self.env))
 
         def read(batch):
