@@ -697,45 +697,38 @@ class ResPartner(models.Model):
             SQL("SELECT partner_id FROM (%s) figures WHERE %s", figures, condition),
         )
 
+    def _credit_search_in(self, fname, values):
+        wanted = set(values)
+        return self._credit_search(
+            lambda figures: figures[fname] in wanted,
+            SQL("%s IN %s", SQL.identifier("figures", fname), tuple(wanted) or (None,)),
+        )
+
     def _search_credit_on_hold(self, operator, value):
         if operator != "in":
             return NotImplemented
-        wanted = set(value)
-        return self._credit_search(
-            lambda f: f["credit_on_hold"] in wanted,
-            SQL("figures.credit_on_hold IN %s", tuple(bool(v) for v in wanted)),
-        )
+        return self._credit_search_in("credit_on_hold", value)
 
     def _search_credit_over_limit(self, operator, value):
         if operator != "in":
             return NotImplemented
-        wanted = set(value)
-        return self._credit_search(
-            lambda f: f["credit_over_limit"] in wanted,
-            SQL("figures.credit_over_limit IN %s", tuple(bool(v) for v in wanted)),
-        )
+        return self._credit_search_in("credit_over_limit", value)
 
     def _search_credit_status(self, operator, value):
         if operator != "in":
             return NotImplemented
-        wanted = set(value)
-        return self._credit_search(
-            lambda f: f["credit_status"] in wanted,
-            SQL("figures.credit_status IN %s", tuple(wanted) or (None,)),
-        )
+        return self._credit_search_in("credit_status", value)
 
     def _search_credit_overdue_days(self, operator, value):
         if operator == "in":
-            wanted = {v for v in value if isinstance(v, int)}
-            return self._credit_search(
-                lambda f: f["credit_overdue_days"] in wanted,
-                SQL("figures.credit_overdue_days IN %s", tuple(wanted) or (None,)),
+            return self._credit_search_in(
+                "credit_overdue_days", [v for v in value if isinstance(v, int)]
             )
         compare = SEARCH_OPERATORS.get(operator)
         if compare is None or not isinstance(value, int | float):
             return NotImplemented
         return self._credit_search(
-            lambda f: compare(f["credit_overdue_days"], value),
+            lambda figures: compare(figures["credit_overdue_days"], value),
             SQL("figures.credit_overdue_days %s %s", SQL(operator), value),
         )
 
