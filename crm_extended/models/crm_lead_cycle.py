@@ -237,7 +237,9 @@ class CrmLead(models.Model):
     def _search_qualification_status(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
-        statuses = tuple(value)
+        statuses = tuple(str(status) for status in value if status)
+        if not statuses:
+            return Domain(operator == "not in")
         self.env["crm.lead.qualification"].flush_model(["lead_id", "state", "passed", "date"])
 
         # the status of each lead's latest qualification (index on lead_id), as

@@ -697,8 +697,15 @@ class ResPartner(models.Model):
             SQL("SELECT partner_id FROM (%s) figures WHERE %s", figures, condition),
         )
 
-    def _credit_search_in(self, fname, values):
-        wanted = set(values)
+    def _credit_search_in(self, fname, values, cast):
+        # values of the column's type (an RPC caller may send anything): a
+        # value of another type matches nothing, as it never equals a figure
+        wanted = set()
+        for value in values:
+            try:
+                wanted.add(cast(value))
+            except (TypeError, ValueError):
+                continue
         return self._credit_search(
             lambda figures: figures[fname] in wanted,
             SQL("%s IN %s", SQL.identifier("figures", fname), tuple(wanted) or (None,)),
@@ -707,22 +714,22 @@ class ResPartner(models.Model):
     def _search_credit_on_hold(self, operator, value):
         if operator != "in":
             return NotImplemented
-        return self._credit_search_in("credit_on_hold", value)
+        return self._credit_search_in("credit_on_hold", value, bool)
 
     def _search_credit_over_limit(self, operator, value):
         if operator != "in":
             return NotImplemented
-        return self._credit_search_in("credit_over_limit", value)
+        return self._credit_search_in("credit_over_limit", value, bool)
 
     def _search_credit_status(self, operator, value):
         if operator != "in":
             return NotImplemented
-        return self._credit_search_in("credit_status", value)
+        return self._credit_search_in("credit_status", value, str)
 
     def _search_credit_overdue_days(self, operator, value):
         if operator == "in":
             return self._credit_search_in(
-                "credit_overdue_days", [v for v in value if isinstance(v, int)]
+                "credit_overdue_days", [v for v in value if isinstance(v, int)], int
             )
         compare = SEARCH_OPERATORS.get(operator)
         if compare is None or not isinstance(value, int | float):

@@ -223,6 +223,14 @@ class TestCreditExposure(CreditCommon):
                     ),
                     {p.id for p in partners if py_compare(operator, p.credit_overdue_days, days)},
                 )
+        # values of another type (an RPC caller sends anything): no database error
+        in_partners = ("id", "in", partners.ids)
+        self.assertFalse(Partner.search([("credit_status", "in", ["nonsense", 5]), in_partners]))
+        self.assertFalse(Partner.search([("credit_overdue_days", "in", ["5"]), in_partners]))
+        self.assertEqual(
+            Partner.search([("credit_on_hold", "in", ["yes", 1]), in_partners]),
+            (held | late).sorted(Partner._order),
+        )
         self.assertEqual(held.credit_status, "hold")
         self.assertEqual(late.credit_status, "hold", "overdue beyond the company's days")
         self.assertEqual(over.credit_status, "exceeded")

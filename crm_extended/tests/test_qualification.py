@@ -128,6 +128,12 @@ class TestQualification(SalesCycleCommon):
             leads[:3],
         )
 
+        # values that are no status (an RPC caller sends anything): nothing, no error
+        in_leads = ("id", "in", leads.ids)
+        self.assertFalse(Lead.search([("qualification_status", "in", [5, False]), in_leads]))
+        self.assertFalse(Lead.search([("qualification_status", "in", []), in_leads]))
+        self.assertEqual(Lead.search([("qualification_status", "not in", [7]), in_leads]), leads)
+
         def read(records):
             self.env.invalidate_all()
             return count_queries(self.env, lambda: records.mapped("qualification_status"))
