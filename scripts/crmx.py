@@ -6,6 +6,7 @@
     python3 scripts/crmx.py test-host  # Odoo's own crm, sale, sale_crm tests with the addon
     python3 scripts/crmx.py bench   # benchmark on a scratch database
     python3 scripts/crmx.py load    # load test on two prefork servers (scripts/load/run.py)
+    python3 scripts/crmx.py fuzz    # the gates' stateful fuzzer alone, longer (CRMX_FUZZ_*)
 
 Odoo 19.0 must already be importable by python3: this project never fetches,
 copies or builds Odoo. Settings come from the environment:
@@ -192,7 +193,7 @@ def drop_stale_dbs():
     with contextlib.closing(pg_connect()) as conn, conn.cursor() as cr:
         cr.execute(
             "SELECT datname FROM pg_database WHERE datname ~ %s",
-            [f"^{re.escape(settings()['prefix'])}_(test|rpc|life|demo|bench|host)_[0-9]+$"],
+            [f"^{re.escape(settings()['prefix'])}_(test|rpc|life|demo|bench|host|fuzz)_[0-9]+$"],
         )
         names = [row[0] for row in cr.fetchall()]
     for name in names:
@@ -906,6 +907,48 @@ def cmd_bench():
         drop_db(dbname)
 
 
+def cmd_fuzz():
+    """The gates' stateful fuzzer alone, longer than in `make test` (CRMX_FUZZ_EXAMPLES)."""
+    check_odoo()
+    check_pg()
+    ensure_template()
+    os.environ.setdefault("CRMX_FUZZ_EXAMPLES", "3000")
+    os.environ.setdefault("CRMX_FUZZ_STEPS", "12")
+    os.makedirs(LOG_DIR, exist_ok=True)
+    log_path = os.path.join(LOG_DIR, "odoo-fuzz.log")
+    dbname = scratch_db("fuzz")
+    info(
+        f"gate fuzzer: {os.environ['CRMX_FUZZ_EXAMPLES']} examples of up to "
+        f"{os.environ['CRMX_FUZZ_STEPS']} steps on '{dbname}'"
+    )
+    copy_db(ensure_template(), dbname)
+    try:
+        rc, _ = run_odoo(
+            dbname,
+            "-i",
+            ADDON,
+            "--stop-after-init",
+            "--test-enable",
+            f"--test-tags=/{ADDON}:TestGateFuzzer",
+            "--log-level=info",
+            log_path=log_path,
+            echo=lambda line: "gate fuzzer:" in line or " FAIL" in line or "ERROR" in line,
+        )
+    finally:
+        drop_db(dbname)
+    summary = analyse_test_log(log_path)
+    print(
+        total_line("fuzz", summary["passed"], summary["failed"], summary["skipped"], 0), flush=True
+    )
+    return verdict(
+        summary["passed"],
+        summary["failed"],
+        summary["skipped"],
+        0,
+        [] if rc == 0 else [f"exit {rc}"],
+    )
+
+
 def cmd_load():
     """Load test: see scripts/load/run.py (settings CRMX_LOAD_*)."""
     sys.path.insert(0, os.path.join(REPO, "scripts", "load"))
@@ -915,7 +958,7 @@ def cmd_load():
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1] not in ("demo", "test", "test-host", "bench", "load"):
+    if len(argv) < 2 or argv[1] not in ("demo", "test", "test-host", "bench", "load", "fuzz"):
         print(__doc__.strip())
         return 2
     try:
@@ -927,6 +970,8 @@ def main(argv):
             return cmd_test_host()
         if argv[1] == "load":
             return cmd_load()
+        if argv[1] == "fuzz":
+            return cmd_fuzz()
         return cmd_bench()
     except CrmxError as exc:
         die(str(exc))
