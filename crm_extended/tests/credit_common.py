@@ -65,7 +65,12 @@ class CreditCommon(AccountTestInvoicingCommon):
                 "invoice_date": fields.Date.today(),
                 "invoice_line_ids": [
                     Command.create(
-                        {"product_id": product.id, "quantity": 1, "price_unit": amount, "tax_ids": []}
+                        {
+                            "product_id": product.id,
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [],
+                        }
                     )
                 ],
             }

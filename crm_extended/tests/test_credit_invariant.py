@@ -218,7 +218,9 @@ class TestCreditInvariant(CreditCommon):
         self._invoice(300.0, partner=self.clean).with_user(self.accountant)
         self._commit()
         controller = self.controller
-        controller.sudo().group_ids = [Command.link(self.env.ref("account.group_account_invoice").id)]
+        controller.sudo().group_ids = [
+            Command.link(self.env.ref("account.group_account_invoice").id)
+        ]
         invoice.with_user(controller).action_post()
         self._commit()
         self.assertEqual(invoice.state, "posted")
