@@ -786,9 +786,7 @@ class ResPartner(models.Model):
         only its computation sets it (a stored computed field is written by
         ``write`` too, which would move a contact's orders and invoices to any
         entity)."""
-        if self.env.context.get("default_commercial_partner_id") or any(
-            "commercial_partner_id" in vals for vals in vals_list
-        ):
+        if any("commercial_partner_id" in vals for vals in vals_list):
             raise UserError(
                 self.env._(
                     "The commercial entity of a contact follows its parent company: change "

@@ -55,6 +55,13 @@ class TestCreditInvariant(CreditCommon):
             self.env["res.partner"].sudo().create(
                 {"name": "Forged", "commercial_partner_id": self.clean.id}
             )
+        forged = (
+            self.env["res.partner"]
+            .with_user(self.salesman)
+            .with_context(default_commercial_partner_id=self.clean.id)
+            .create({"name": "Forged by default", "parent_id": self.held.id})
+        )
+        self.assertEqual(forged.commercial_partner_id, self.held, "a context default is ignored")
         self.assertEqual(self.held.commercial_partner_id, self.held)
         # so the held customer's quotation is still refused
         quotation = self._quotation(self.held)
