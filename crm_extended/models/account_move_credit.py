@@ -11,10 +11,13 @@ class AccountMove(models.Model):
     # of a customer invoice's state, customer or company, whatever the path.
 
     def _write_multi(self, vals_list):
+        # (the cache holds the new values: a customer invoice that is posted now,
+        # or whose state or type changes, may weigh on a customer; drafts' edits not)
         changes = {
             move.id: vals
             for move, vals in zip(self, vals_list, strict=True)
             if MOVE_KEYS & vals.keys()
+            and ({"state", "move_type"} & vals.keys() or move.state == "posted")
         }
         if changes:
             self.env["res.partner"]._credit_inv_touch_moves(list(changes), changes)

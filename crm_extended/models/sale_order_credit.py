@@ -204,15 +204,15 @@ class SaleOrder(models.Model):
     def _write_multi(self, vals_list):
         # every change of a stored value reaches here (flushes of computed
         # fields, sudo, any combination of values): see crm_credit_invariant.py
-        if any(ORDER_KEYS & vals.keys() for vals in vals_list):
-            self.env["res.partner"]._credit_inv_touch_orders(
-                self.ids,
-                {
-                    order.id: vals
-                    for order, vals in zip(self, vals_list, strict=True)
-                    if ORDER_KEYS & vals.keys()
-                },
-            )
+        # (the cache holds the new values: an order that is confirmed now, or
+        # whose state changes, may weigh on a customer; a quotation's edits not)
+        changes = {
+            order.id: vals
+            for order, vals in zip(self, vals_list, strict=True)
+            if ORDER_KEYS & vals.keys() and ("state" in vals or order.state == "sale")
+        }
+        if changes:
+            self.env["res.partner"]._credit_inv_touch_orders(list(changes), changes)
         return super()._write_multi(vals_list)
 
     def _create(self, data_list):
