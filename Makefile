@@ -1,7 +1,7 @@
 # crm_extended developer commands (settings: see scripts/crmx.py or README.md)
 PYTHON ?= python3
 
-.PHONY: demo test test-host bench load lint fuzz
+.PHONY: demo test test-host test-neighbours bench load lint fuzz
 
 demo:   ## create the demo database if missing and serve it on http://127.0.0.1:8069
 	@$(PYTHON) scripts/crmx.py demo
@@ -11,6 +11,9 @@ test:   ## run every test (Odoo tests, then out-of-process pytest tests)
 
 test-host:  ## run Odoo's own crm, sale and sale_crm tests on a database with crm_extended
 	@$(PYTHON) scripts/crmx.py test-host
+
+test-neighbours:  ## OCA's account_financial_risk and sale_financial_risk beside the addon: both sides' tests
+	@$(PYTHON) scripts/crmx.py test-neighbours
 
 bench:  ## benchmark on a scratch database, printing ratios to raw SQL
 	@$(PYTHON) scripts/crmx.py bench

@@ -79,10 +79,10 @@ class ResPartner(models.Model):
                 # keys a credit controller moved a contact to, or posted a direct invoice for
                 "controller_keys": set(),
                 "cost_flow": 0,
-                # (entity id, root company id) -> manual hold before the unit
-                "held": {},
+                # entities whose limit or hold a credit controller changed in this unit
+                "credit_set": set(),
+                # entity id -> whether credit control may block it at all
                 "controlled": {},
-                "overdue_rule": None,
             }
             self.env.cr.precommit.add(self._credit_inv_check)
         return unit
@@ -250,21 +250,30 @@ class ResPartner(models.Model):
         if not partner_ids:
             return
         cr = self.env.cr
+        # a partner just created (no entity in the database yet) has no documents
         cr.execute(
             SQL(
-                "SELECT id, commercial_partner_id FROM res_partner WHERE id = ANY(%s)",
+                "SELECT id, commercial_partner_id FROM res_partner"
+                " WHERE id = ANY(%s) AND commercial_partner_id IS NOT NULL",
                 partner_ids,
             )
         )
-        entities = {row[1] for row in cr.fetchall() if row[1]}
-        parents = {vals["parent_id"] for vals in new_values.values() if vals.get("parent_id")}
+        old = dict(cr.fetchall())
+        if not old:
+            return
+        entities = set(old.values()) | set(old)
+        parents = {
+            vals["parent_id"]
+            for pid, vals in new_values.items()
+            if pid in old and vals.get("parent_id")
+        }
         entities |= set(self._credit_inv_entities_of(parents).values())
         entities |= {
             vals["commercial_partner_id"]
-            for vals in new_values.values()
-            if vals.get("commercial_partner_id")
+            for pid, vals in new_values.items()
+            if pid in old and vals.get("commercial_partner_id")
         }
-        entities |= set(partner_ids)
+        entities = self._credit_inv_controlled(entities)
         if not entities:
             return
         cr.execute("SELECT id FROM res_company")
@@ -278,7 +287,9 @@ class ResPartner(models.Model):
         """Refuse the unit of work when it raised what a blocked entity owes
         beyond what approvals and exemptions cover (runs once, before commit)."""
         unit = self.env.cr.precommit.data.get(_STATE_KEY)
-        if not unit or not unit["baseline"]:
+        if not unit or not unit["baseline"] or not self.env.registry.ready:
+            # (a registry that is not ready is loading modules and their data
+            # files: Odoo's own installation, while no request is served)
             return
         env = self.env(su=True)
         env.flush_all()
@@ -286,7 +297,9 @@ class ResPartner(models.Model):
         after = self._credit_inv_committed(keys)
         rises = {}
         for key in keys:
-            if key in unit["controller_keys"]:
+            if key in unit["controller_keys"] or key[0] in unit["credit_set"]:
+                # a credit controller's own act: moving a contact, posting an
+                # invoice, or setting the customer's limit or hold in this unit
                 continue
             rise = self._credit_inv_total(after.get(key, {}), key[1]) - self._credit_inv_total(
                 unit["baseline"][key], key[1]
@@ -311,14 +324,8 @@ class ResPartner(models.Model):
         for company, entries in by_company.items():
             partners = env["res.partner"].browse([key[0] for key, _rise in entries])
             figures = partners.with_company(company)._credit_get_figures(company)
-            for partner, (key, rise) in zip(partners, entries, strict=True):
-                # a manual hold counts when it was there before this unit of work:
-                # a controller who puts a customer on hold after a confirmation
-                # in the same transaction does not undo it
-                values = dict(
-                    figures[partner.id],
-                    credit_hold=figures[partner.id]["credit_hold"] and unit["held"].get(key, False),
-                )
+            for partner, (_key, rise) in zip(partners, entries, strict=True):
+                values = figures[partner.id]
                 reason = False
                 if values["credit_hold"] or values["credit_hold_overdue"]:
                     reason = partner._credit_hold_description(values)
@@ -452,32 +459,24 @@ class ResPartner(models.Model):
         """The entities credit control may block at all: a hold or a limit in a
         company, or any company with the overdue rule (then every entity)."""
         unit = self._credit_inv_unit()
-        cr = self.env.cr
-        if unit["overdue_rule"] is None:
-            cr.execute(
-                "SELECT EXISTS (SELECT 1 FROM res_company WHERE credit_hold_overdue_days > 0)"
-            )
-            unit["overdue_rule"] = cr.fetchone()[0]
         unknown = [eid for eid in entity_ids if eid not in unit["controlled"]]
         if unknown:
-            if unit["overdue_rule"]:
-                unit["controlled"].update(dict.fromkeys(unknown, True))
-            else:
-                cr.execute(
-                    SQL(
-                        """
-                        SELECT id,
-                               EXISTS (SELECT 1 FROM jsonb_each_text(credit_hold) h
-                                        WHERE h.value = 'true')
-                               OR EXISTS (SELECT 1 FROM jsonb_each_text(credit_limit) l
-                                           WHERE l.value::numeric > 0)
-                          FROM res_partner WHERE id = ANY(%s)
-                        """,
-                        unknown,
-                    )
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT id,
+                           EXISTS (SELECT 1 FROM res_company WHERE credit_hold_overdue_days > 0)
+                           OR EXISTS (SELECT 1 FROM jsonb_each_text(credit_hold) h
+                                       WHERE h.value = 'true')
+                           OR EXISTS (SELECT 1 FROM jsonb_each_text(credit_limit) l
+                                       WHERE l.value::numeric > 0)
+                      FROM res_partner WHERE id = ANY(%s)
+                    """,
+                    unknown,
                 )
-                unit["controlled"].update(dict.fromkeys(unknown, False))
-                unit["controlled"].update(dict(cr.fetchall()))
+            )
+            unit["controlled"].update(dict.fromkeys(unknown, False))
+            unit["controlled"].update(dict(self.env.cr.fetchall()))
         return {eid for eid in entity_ids if unit["controlled"].get(eid)}
 
     @api.model
@@ -500,15 +499,7 @@ class ResPartner(models.Model):
         if not keys:
             return
         amounts = self._credit_inv_committed(list(keys))
-        self.env.cr.execute(
-            SQL(
-                "SELECT id, credit_hold FROM res_partner WHERE id = ANY(%s)",
-                list({key[0] for key in keys}),
-            )
-        )
-        holds = {pid: hold or {} for pid, hold in self.env.cr.fetchall()}
         for key, company in keys.items():
-            unit["held"][key] = bool(holds.get(key[0], {}).get(str(company)))
             # {currency id (None: company currency): amount}, converted when checked
             unit["baseline"][key] = amounts.get(key, {})
             unit["company"][key] = company
@@ -586,6 +577,13 @@ class ResPartner(models.Model):
         if not amount or currency == company.currency_id:
             return amount or 0.0
         return currency._convert(amount, company.currency_id, company, fields.Date.today())
+
+    @api.model
+    def _credit_inv_credit_set(self, entity_ids):
+        """Limits or holds of these entities are set in this unit of work (by a
+        credit controller, the only one who may): what the unit adds to what
+        they owe is judged by that controller, not refused after the fact."""
+        self._credit_inv_unit()["credit_set"].update(entity_ids)
 
     @api.model
     def _credit_inv_allow_controller_act(self, entity_ids):

@@ -820,6 +820,7 @@ class ResPartner(models.Model):
         for partner, vals in zip(partners, vals_list, strict=True):
             if defaults or any(vals.get(name) for name in CREDIT_CONTROLLED_FIELDS):
                 partner._credit_post_changes(dict.fromkeys(CREDIT_CONTROLLED_FIELDS))
+                self.env["res.partner"]._credit_inv_credit_set(partner.commercial_partner_id.ids)
         return partners
 
     def write(self, vals):
@@ -838,6 +839,9 @@ class ResPartner(models.Model):
                         old_values[partner.id] = current
             if changed:
                 self._credit_check_controller()
+                self.env["res.partner"]._credit_inv_credit_set(
+                    self.sudo().commercial_partner_id.ids
+                )
         moving = self._credit_moving_controlled_partners(vals)
         entities = {}
         if {"parent_id", "is_company"} & vals.keys() and self.env.user.has_group(
