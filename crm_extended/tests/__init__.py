@@ -40,6 +40,11 @@ from . import test_insight
 from . import test_insight_tour
 from . import test_insight_concurrency
 
+# -- after-sales cases --
+from . import test_service_case
+from . import test_service_case_mail
+from . import test_service_case_portal
+
 # -- public interface (QA) --
 from . import test_public_interface
 from . import test_cross_feature
