@@ -54,5 +54,4 @@ from . import product_product_insight
 from . import res_company_service
 from . import res_config_settings_service
 from . import crm_service_case
-from . import crm_warranty_contract_service
 from . import res_partner_service

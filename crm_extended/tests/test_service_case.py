@@ -1,5 +1,9 @@
+import base64
+import io
 from datetime import timedelta
 from unittest.mock import patch
+
+import openpyxl
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
@@ -459,3 +463,37 @@ class TestServiceCaseAccess(ServiceCaseCommon):
         # the manager sees it
         self.assertNotIn(self.contract, case.customer_warranty_ids)
         self.assertIn(self.contract, self.mine.with_user(self.manager).customer_warranty_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestServiceCaseXlsx(ServiceCaseCommon):
+    def _export(self, user):
+        wizard = (
+            self.env["crm.extended.xlsx.export"]
+            .with_user(user)
+            .create({"report_type": "service_case", "date_from": self.today})
+        )
+        wizard.action_export()
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file_data)))
+        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+
+    def test_export_rows_as_the_user_sees_them(self):
+        mine = self._case(user=self.agent, product_id=self.product.id, serial_number="DR-0001")
+        mine.resolution = "repaired"
+        mine.action_resolve()
+        theirs = self._case(user_id=self.colleague.id)
+        rows = self._export(self.manager)
+        header = rows[0]
+        self.assertEqual(header[:3], ["Case", "Subject", "Customer"])
+        by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+        self.assertIn(theirs.name, by_name)
+        row = by_name[mine.name]
+        self.assertEqual(row["Serial number"], "DR-0001")
+        self.assertEqual(row["Coverage"], "Covered")
+        self.assertEqual(row["Status"], "Resolved")
+        self.assertGreaterEqual(row["Hours to resolve"], 0)  # a number, not text
+        self.assertEqual(row["Priority"], 1)
+        # own documents: the agent's export holds the agent's cases only
+        names = {row[0] for row in self._export(self.agent)[1:]}
+        self.assertIn(mine.name, names)
+        self.assertNotIn(theirs.name, names)
