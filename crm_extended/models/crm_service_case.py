@@ -239,7 +239,8 @@ class CrmServiceCase(models.Model):
             .sudo()
             .search_fetch(
                 domain,
-                ["serial_number", "product_id", "state", "date_end"],
+                # what the ranking, the coverage and the tracking read: no second query
+                ["name", "serial_number", "product_id", "state", "date_start", "date_end"],
                 order="date_end desc, id desc",
                 limit=20,
             )
@@ -552,36 +553,59 @@ class CrmServiceCase(models.Model):
 
     # -------------------------------------------------------------------- cron
     @api.model
-    def _cron_check_deadlines(self):
+    def _cron_check_deadlines(self, batch_size=1000):
         """Refresh the response-time state of open cases and remind assignees.
 
-        Set-based: one UPDATE per change of state, one batch of activities for
-        the cases newly at risk or breached that were not reminded yet. A
-        rerun finds nothing to change and writes nothing.
+        Set-based: open cases past their deadline become ``breached``, those
+        past their at-risk time ``at_risk`` (one UPDATE per batch), then the
+        assignees of at-risk or breached cases not reminded yet get one to-do
+        each (one batch of activities). A rerun finds nothing and writes
+        nothing. Inside the ``ir.cron`` job each batch is committed with
+        ``ir.cron._commit_progress``; called directly, it never commits.
 
         :return: dict with the number of cases set ``at_risk``, ``breached``
             and ``reminded``.
         """
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        cron = self.env["ir.cron"]
         now = fields.Datetime.now()
         open_cases = Domain("state", "in", OPEN_STATES) & Domain("date_deadline", "!=", False)
-        breached = self.search(
-            open_cases & Domain("sla_state", "!=", "breached") & Domain("date_deadline", "<", now)
-        )
-        at_risk = self.search(
-            open_cases
-            & Domain("sla_state", "=", "on_time")
-            & Domain("date_at_risk", "<=", now)
-            & Domain("date_deadline", ">=", now)
-        )
-        if breached:
-            breached.with_context(mail_notrack=True).write({"sla_state": "breached"})
-        if at_risk:
-            at_risk.with_context(mail_notrack=True).write({"sla_state": "at_risk"})
-        to_remind = self.search(
-            open_cases & Domain("sla_state", "!=", "on_time") & Domain("sla_reminded", "=", False)
-        )
-        to_remind._sla_remind()
-        return {"at_risk": len(at_risk), "breached": len(breached), "reminded": len(to_remind)}
+        steps = [
+            (
+                open_cases
+                & Domain("sla_state", "!=", "breached")
+                & Domain("date_deadline", "<", now),
+                "breached",
+            ),
+            (
+                open_cases
+                & Domain("sla_state", "=", "on_time")
+                & Domain("date_at_risk", "<=", now)
+                & Domain("date_deadline", ">=", now),
+                "at_risk",
+            ),
+            (
+                open_cases
+                & Domain("sla_state", "!=", "on_time")
+                & Domain("sla_reminded", "=", False),
+                "reminded",
+            ),
+        ]
+        result = {"at_risk": 0, "breached": 0, "reminded": 0}
+        if in_cron:
+            cron._commit_progress(remaining=sum(self.search_count(step[0]) for step in steps))
+        for domain, key in steps:
+            while batch := self.search(domain, order="id", limit=batch_size):
+                if key == "reminded":
+                    batch._sla_remind()
+                else:
+                    batch.with_context(mail_notrack=True).write({"sla_state": key})
+                result[key] += len(batch)
+                if in_cron and not cron._commit_progress(len(batch)):
+                    return result  # time slice spent: the cron calls again
+        if in_cron:
+            cron._commit_progress(remaining=0)
+        return result
 
     def _sla_remind(self):
         if not self:

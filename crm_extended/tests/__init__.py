@@ -44,6 +44,7 @@ from . import test_insight_concurrency
 from . import test_service_case
 from . import test_service_case_mail
 from . import test_service_case_portal
+from . import test_service_case_tour
 
 # -- public interface (QA) --
 from . import test_public_interface
