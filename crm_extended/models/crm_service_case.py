@@ -214,50 +214,42 @@ class CrmServiceCase(models.Model):
     def _find_warranty_contract(self):
         """The customer's contract for this serial number, else for this product.
 
-        One query whatever the number of contracts: the active ones first, then
-        the latest to end. Searched as superuser within the case's company: the
+        One query per criterion whatever the number of contracts (the serial
+        number first, then the product), the active contract first, then the
+        latest to end. Searched as superuser within the case's company: the
         agent must see the coverage of a contract someone else follows.
         """
         self.ensure_one()
-        if not self.partner_id or not (self.product_id or self.serial_number):
-            return self.env["crm.warranty.contract"]
-        commercial = self.partner_id.commercial_partner_id
+        Contract = self.env["crm.warranty.contract"]
+        serial = (self.serial_number or "").strip()
+        if not self.partner_id or not (self.product_id or serial):
+            return Contract
         company = self.company_id or self.env.company
-        matches = Domain.FALSE
-        if self.serial_number:
-            matches |= Domain("serial_number", "=", self.serial_number.strip())
-        if self.product_id:
-            matches |= Domain("product_id", "=", self.product_id.id)
-        domain = (
+        customer = (
             Domain("company_id", "=", company.id)
-            & Domain("partner_id.commercial_partner_id", "=", commercial.id)
+            & Domain(
+                "partner_id.commercial_partner_id", "=", self.partner_id.commercial_partner_id.id
+            )
             & Domain("state", "!=", "cancelled")
-            & matches
         )
-        contracts = (
-            self.env["crm.warranty.contract"]
-            .sudo()
-            .search_fetch(
-                domain,
+        criteria = []
+        if serial:
+            criteria.append(Domain("serial_number", "=", serial))
+        if self.product_id:
+            criteria.append(Domain("product_id", "=", self.product_id.id))
+        state_rank = {"active": 0, "expired": 1, "renewed": 1}
+        for criterion in criteria:
+            contracts = Contract.sudo().search_fetch(
+                customer & criterion,
                 # what the ranking, the coverage and the tracking read: no second query
                 ["name", "serial_number", "product_id", "state", "date_start", "date_end"],
                 order="date_end desc, id desc",
-                limit=20,
+                limit=10,
             )
-        )
-        if not contracts:
-            return self.env["crm.warranty.contract"]
-
-        serial = (self.serial_number or "").strip()
-        state_rank = {"active": 0, "expired": 1, "renewed": 1}
-
-        def rank(contract):
-            return (
-                not (serial and contract.serial_number == serial),
-                state_rank.get(contract.state, 2),
-            )
-
-        return contracts.sorted(rank)[:1].sudo(False)
+            if contracts:
+                best = contracts.sorted(lambda contract: state_rank.get(contract.state, 2))
+                return best[:1].sudo(False)
+        return Contract
 
     @api.depends(
         "warranty_contract_id.state",

@@ -35,6 +35,23 @@ class TestServiceCaseCoverage(ServiceCaseCommon):
         self.assertEqual(case.warranty_contract_id, other_serial)
         self.assertEqual(case.coverage, "covered")
 
+    def test_serial_wins_over_product(self):
+        """The caller's serial number names the unit, even when another contract on the
+        same product is newer and active."""
+        old_unit = self._contract(
+            serial_number="DR-OLD",
+            date_start=self.today - timedelta(days=800),
+            date_end=self.today - timedelta(days=435),
+            state="expired",
+        )
+        self._contract(date_end=self.today + timedelta(days=600))  # newer, no serial
+        case = self._case(user=self.agent, product_id=self.product.id, serial_number="DR-OLD")
+        self.assertEqual(case.warranty_contract_id, old_unit)
+        self.assertEqual(case.coverage, "expired")
+        # an unknown serial number falls back on the product
+        case = self._case(user=self.agent, product_id=self.product.id, serial_number="NOPE")
+        self.assertEqual(case.coverage, "covered")
+
     def test_expired(self):
         expired = self._contract(
             product_id=self.product_other.id,
