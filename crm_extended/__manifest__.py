@@ -21,6 +21,9 @@
         "sale_crm",
         # invoices and receivables: credit exposure, warranty invoices
         "account",
+        # customers rate closed after-sales cases (rating.mixin and the /rate pages);
+        # neither mail nor portal brings it
+        "rating",
     ],
     "external_dependencies": {"python": ["xlsxwriter", "numpy", "scipy"]},
     "data": [
@@ -79,6 +82,12 @@
         "views/crm_lead_insight_views.xml",
         "views/sale_order_insight_views.xml",
         "views/res_config_settings_insight_views.xml",
+        # -- after-sales cases --
+        "data/service_case_data.xml",
+        "views/crm_service_case_views.xml",
+        "views/res_partner_service_views.xml",
+        "views/res_config_settings_service_views.xml",
+        "views/crm_service_case_portal_templates.xml",
     ],
     "demo": [
         # -- credit control --
@@ -89,6 +98,8 @@
         "demo/warranty_demo.xml",
         # -- competitors --
         "demo/competitor_demo.xml",
+        # -- after-sales cases --
+        "demo/service_case_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

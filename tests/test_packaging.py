@@ -16,7 +16,7 @@ def test_manifest_conventions():
         manifest = ast.literal_eval(f.read())
     assert manifest["version"].startswith("19.0.")
     assert manifest["license"] == "LGPL-3"
-    assert set(manifest["depends"]) == {"crm", "sale_management", "sale_crm", "account"}
+    assert set(manifest["depends"]) == {"crm", "sale_management", "sale_crm", "account", "rating"}
     assert "xlsxwriter" in manifest["external_dependencies"]["python"]
     for path in manifest["data"] + manifest.get("demo", []):
         assert os.path.isfile(os.path.join(ADDON, path)), path

@@ -1,1 +1,2 @@
 from . import xlsx_export
+from . import service_case_portal

@@ -51,3 +51,9 @@ from . import crm_product_affinity
 from . import res_partner_insight
 from . import sale_order_insight
 from . import product_product_insight
+
+# -- after-sales cases --
+from . import res_company_service
+from . import res_config_settings_service
+from . import crm_service_case
+from . import res_partner_service

@@ -54,7 +54,8 @@ class CrmWarrantyContract(models.Model):
         tracking=True,
         check_company=True,
     )
-    serial_number = fields.Char(tracking=True)
+    # indexed: an after-sales case looks its contract up by serial number
+    serial_number = fields.Char(tracking=True, index="btree_not_null")
     quantity = fields.Float(default=1.0, digits="Product Unit", required=True)
     sale_order_id = fields.Many2one(
         "sale.order",
@@ -165,6 +166,8 @@ class CrmWarrantyContract(models.Model):
 
     # the daily cron looks active contracts up by end date
     _state_date_end_idx = models.Index("(state, date_end)")
+    # an after-sales case looks the customer's contract up by product
+    _product_company_idx = models.Index("(product_id, company_id)")
 
     # ---------------------------------------------------------------- computes
     @api.depends(

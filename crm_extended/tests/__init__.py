@@ -43,6 +43,12 @@ from . import test_insight
 from . import test_insight_tour
 from . import test_insight_concurrency
 
+# -- after-sales cases --
+from . import test_service_case
+from . import test_service_case_mail
+from . import test_service_case_portal
+from . import test_service_case_tour
+
 # -- public interface (QA) --
 from . import test_public_interface
 from . import test_cross_feature

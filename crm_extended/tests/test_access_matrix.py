@@ -42,6 +42,8 @@ MATRIX = {
     # a lead's row follows the lead; the empty row of a stage, its cycle
     "crm.sales.funnel.report": ("lead", "lead_id"),
     "crm.warranty.contract": ("order", "sale_order_id"),
+    # an after-sales case is seen like the order it is about (company, own documents)
+    "crm.service.case": ("order", "sale_order_id"),
 }
 FUNNEL_PLACEHOLDER = ("config", "sales_cycle_id.company_id")
 
@@ -179,6 +181,16 @@ class TestAccessMatrix(TransactionCase):
                         "user_id": owner.id,
                         "company_id": company.id,
                         "date_end": fields.Date.today(),
+                    }
+                )
+                env["crm.service.case"].with_company(company).create(
+                    {
+                        "subject": f"MX case {company.name}",
+                        "partner_id": customer.id,
+                        "product_id": product.id,
+                        "sale_order_id": order.id,
+                        "user_id": owner.id,
+                        "company_id": company.id,
                     }
                 )
             # a lost deal: archived, lost to the competitor

@@ -38,6 +38,9 @@ MENUS = {
     "crm_warranty_contract_menu": SALES,
     "crm_warranty_contract_menu_expiring": SALES,
     "crm_warranty_contract_menu_orders": SALES,
+    # Sales > After-sales > Cases, CRM > Reporting > Analyses > After-sales Cases
+    "crm_service_case_menu": SALES,
+    "crm_service_case_menu_analysis": SALES,
     # Sales > Credit Control
     "menu_credit_sales_root": SALES,
     "sale_order_credit_approval_sales_menu": SALES,

@@ -21,6 +21,11 @@ PUBLIC_FIELDS = {
         "credit_hold_overdue_days": ("integer", None),
         "default_sales_cycle_id": (M2O, "crm.sales.cycle"),
         "warranty_reminder_days": ("integer", None),
+        "service_response_hours_0": (NUMBER, None),
+        "service_response_hours_1": (NUMBER, None),
+        "service_response_hours_2": (NUMBER, None),
+        "service_response_hours_3": (NUMBER, None),
+        "service_rating_request": ("boolean", None),
     },
     "res.partner": {
         "credit_limit": ("float", None),
@@ -34,6 +39,10 @@ PUBLIC_FIELDS = {
         "credit_status": ("selection", ["ok", "warning", "exceeded", "hold"]),
         "warranty_contract_ids": (O2M, "crm.warranty.contract"),
         "warranty_count": ("integer", None),
+        "service_case_ids": (O2M, "crm.service.case"),
+        "service_case_open_count": ("integer", None),
+        "complaint_count_90d": ("integer", None),
+        "satisfaction_avg": (NUMBER, None),
     },
     "sale.order": {
         "credit_approval_state": (
@@ -186,6 +195,35 @@ PUBLIC_FIELDS = {
         "notes": (("text", "html"), None),
     },
     "crm.lead.lost": {"competitor_id": (M2O, "crm.competitor")},
+    # 9. after-sales cases
+    "crm.service.case": {
+        "name": ("char", None),
+        "case_type": (
+            "selection",
+            ["complaint", "warranty_claim", "service_request", "question"],
+        ),
+        "partner_id": (M2O, "res.partner"),
+        "company_id": (M2O, "res.company"),
+        "user_id": (M2O, "res.users"),
+        "sale_order_id": (M2O, "sale.order"),
+        "product_id": (M2O, "product.product"),
+        "serial_number": ("char", None),
+        "warranty_contract_id": (M2O, "crm.warranty.contract"),
+        "coverage": ("selection", ["covered", "expired", "not_covered", "no_contract"]),
+        "priority": ("selection", ["0", "1", "2", "3"]),
+        "date_deadline": ("datetime", None),
+        "sla_state": ("selection", ["on_time", "at_risk", "breached"]),
+        "state": (
+            "selection",
+            ["new", "in_progress", "waiting", "resolved", "closed", "cancelled"],
+        ),
+        "resolution": (
+            "selection",
+            ["repaired", "replaced", "refunded", "advice", "rejected"],
+        ),
+        "date_resolved": ("datetime", None),
+        "quotation_id": (M2O, "sale.order"),
+    },
     # 6. xlsx exports
     "crm.extended.xlsx.export": {
         "report_type": (
@@ -196,6 +234,7 @@ PUBLIC_FIELDS = {
                 "warranty_expiry",
                 "competitor_winloss",
                 "customer_insight",
+                "service_case",
             ],
         ),
         "date_from": ("date", None),
@@ -410,6 +449,9 @@ class TestPublicInterface(TransactionCase):
         self.assertFalse(self.env["crm.warranty.contract"]._transient)
         for mixin in ("mail.thread", "mail.activity.mixin"):
             self.assertIn(mixin, self.env["crm.warranty.contract"]._inherit)
+        for mixin in ("mail.thread", "mail.activity.mixin", "rating.mixin"):
+            self.assertIn(mixin, self.env["crm.service.case"]._inherit)
+        self.assertTrue(self.env.ref("crm_extended.mail_alias_service_case").alias_model_id)
         cron = (
             self.env["ir.cron"]
             .search([("model_id.model", "=", "crm.warranty.contract")])
