@@ -276,6 +276,7 @@ class GateMachine(RuleBasedStateMachine if RuleBasedStateMachine else object):
         self.lead_ids = list(self.case.lead_ids)
         self.overridden = set()
         self.last = {}  # id of a list of record ids -> the record last picked from it
+        self.step_ok = True  # whether the last step went through
         self.accepted = {}
         self.log = []
         self.oracle = Oracle(self.case)
@@ -316,6 +317,7 @@ class GateMachine(RuleBasedStateMachine if RuleBasedStateMachine else object):
             raise AssertionError("\n".join(self.log)) from error
         self.case.env.invalidate_all()
         self.log.append(f"{action} as {role} {args}: {outcome}")
+        self.step_ok = outcome == "ok"
         if outcome == "ok":
             problems = self.oracle.check(before, role, action, self)
             if problems:
@@ -399,17 +401,24 @@ class GateMachine(RuleBasedStateMachine if RuleBasedStateMachine else object):
         }
         if confirmed:
             vals["state"] = "sale"
-        order_id = self.step(
+        created = []
+
+        def create(env):
+            # the new order is known to the oracle before it checks
+            created.append(env["sale.order"].create(vals).id)
+            self.order_ids.append(created[0])
+
+        self.step(
             "create_order",
             role,
-            lambda env: env["sale.order"].create(vals).id,
+            create,
             partner=partner,
             invoice=invoice,
             amount=amount,
             confirmed=confirmed,
         )
-        if order_id:
-            self.order_ids.append(order_id)
+        if created and created[0] in self.order_ids and not self.step_ok:
+            self.order_ids.remove(created[0])
 
     @enabled("write_line")
     @rule(
@@ -608,16 +617,16 @@ class GateMachine(RuleBasedStateMachine if RuleBasedStateMachine else object):
             "team_id": self.case.teams[cycle].id,
             "stage_id": self.case.stages[stage].id,
         }
-        lead_id = self.step(
-            "lead_create",
-            role,
-            lambda env: env["crm.lead"].create(vals).id,
-            cycle=cycle,
-            stage=stage,
-            type=lead_type,
-        )
-        if lead_id:
-            self.lead_ids.append(lead_id)
+        created = []
+
+        def create(env):
+            # the new lead is known to the oracle before it checks
+            created.append(env["crm.lead"].create(vals).id)
+            self.lead_ids.append(created[0])
+
+        self.step("lead_create", role, create, cycle=cycle, stage=stage, type=lead_type)
+        if created and created[0] in self.lead_ids and not self.step_ok:
+            self.lead_ids.remove(created[0])
 
     @enabled("qualify")
     @rule(role=st.sampled_from(ROLES), index=st.integers(0, 99), option=st.integers(0, 1))
