@@ -107,6 +107,4 @@
         ],
     },
     "uninstall_hook": "uninstall_hook",
-    "installable": True,
-    "application": False,
 }

@@ -25,9 +25,9 @@ class CrmCreditGuard(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=False, ondelete="cascade"
     )
-    company_id = fields.Many2one("res.company", string="Company", required=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
     check_count = fields.Integer(string="Checks", default=0, readonly=True)
-    last_check = fields.Datetime(string="Last Check", readonly=True)
+    last_check = fields.Datetime(readonly=True)
 
     _partner_company_uniq = models.UniqueIndex("(partner_id, company_id)")
 

@@ -42,8 +42,9 @@ class CrmLead(models.Model):
             )
 
     def _merge_dependences(self, opportunities):
-        super()._merge_dependences(opportunities)
+        result = super()._merge_dependences(opportunities)
         self._merge_dependences_competitors(opportunities)
+        return result
 
     def _merge_dependences_competitors(self, opportunities):
         """Merged deals keep every competitor met, once (the head's line, else

@@ -8,13 +8,9 @@ class CrmLeadStageHistory(models.Model):
     _order = "lead_id, date_in, id"
     _check_company_auto = True
 
-    lead_id = fields.Many2one(
-        "crm.lead", string="Lead", required=True, index=True, ondelete="cascade"
-    )
-    sales_cycle_id = fields.Many2one(
-        "crm.sales.cycle", string="Sales Cycle", index=True, ondelete="cascade"
-    )
-    stage_id = fields.Many2one("crm.stage", string="Stage", required=True, ondelete="cascade")
+    lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade")
+    sales_cycle_id = fields.Many2one("crm.sales.cycle", index=True, ondelete="cascade")
+    stage_id = fields.Many2one("crm.stage", required=True, ondelete="cascade")
     date_in = fields.Datetime(string="Entered", required=True, default=fields.Datetime.now)
     date_out = fields.Datetime(string="Left")
     duration_days = fields.Float(
@@ -31,7 +27,7 @@ class CrmLeadStageHistory(models.Model):
         help="A sales manager moved the lead here past a stage gate (the reason is in the "
         "lead's chatter).",
     )
-    company_id = fields.Many2one("res.company", string="Company", index=True)
+    company_id = fields.Many2one("res.company", index=True)
 
     _lead_open_idx = models.Index("(lead_id) WHERE date_out IS NULL")
 

@@ -33,7 +33,7 @@ class CrmProductAffinity(models.Model):
     # indexed by the (company_id, product_id, related_product_id) unique constraint
     company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
     product_id = fields.Many2one(
-        "product.product", "Product", required=True, readonly=True, index=True, ondelete="cascade"
+        "product.product", required=True, readonly=True, index=True, ondelete="cascade"
     )
     related_product_id = fields.Many2one(
         "product.product", "Bought With", required=True, readonly=True, ondelete="cascade"

@@ -6,7 +6,6 @@ class CrmTeam(models.Model):
 
     sales_cycle_id = fields.Many2one(
         "crm.sales.cycle",
-        string="Sales Cycle",
         check_company=True,
         index="btree_not_null",
         help="Default sales cycle of the team's leads. Assigning one moves the team's "

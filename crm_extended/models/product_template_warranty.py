@@ -15,7 +15,6 @@ class ProductTemplate(models.Model):
     )
     warranty_renewal_product_id = fields.Many2one(
         "product.product",
-        string="Warranty Renewal Product",
         domain="[('sale_ok', '=', True)]",
         check_company=True,
         help="Product sold to renew the warranty; the product itself when empty.",

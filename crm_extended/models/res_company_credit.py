@@ -25,7 +25,6 @@ class ResCompany(models.Model):
     )
     credit_controller_id = fields.Many2one(
         "res.users",
-        string="Credit Controller",
         domain=lambda self: [
             ("all_group_ids", "in", self.env.ref("crm_extended.group_credit_controller").ids)
         ],

@@ -6,6 +6,5 @@ class ResCompany(models.Model):
 
     default_sales_cycle_id = fields.Many2one(
         "crm.sales.cycle",
-        string="Default Sales Cycle",
         help="Cycle of new leads whose team has none. Empty: leads follow Odoo's pipeline.",
     )

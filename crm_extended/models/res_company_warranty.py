@@ -5,7 +5,6 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     warranty_reminder_days = fields.Integer(
-        string="Warranty Reminder Days",
         default=30,
         help="Active warranty contracts ending within this many days get one renewal "
         "activity and one renewal e-mail to the customer (0 disables the reminders).",

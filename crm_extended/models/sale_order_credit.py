@@ -52,14 +52,11 @@ class SaleOrder(models.Model):
     )
     credit_approved_by_id = fields.Many2one(
         "res.users",
-        string="Credit Approved By",
         copy=False,
         readonly=True,
         groups=CREDIT_READ_GROUPS,
     )
-    credit_approval_date = fields.Datetime(
-        string="Credit Approval Date", copy=False, readonly=True, groups=CREDIT_READ_GROUPS
-    )
+    credit_approval_date = fields.Datetime(copy=False, readonly=True, groups=CREDIT_READ_GROUPS)
     credit_approval_partner_id = fields.Many2one(
         "res.partner",
         string="Approved Customer",
@@ -105,7 +102,6 @@ class SaleOrder(models.Model):
         help="Why confirming this order now would be blocked by credit control.",
     )
     credit_warning = fields.Char(
-        string="Credit Warning",
         compute="_compute_credit_block_reason",
         groups=CREDIT_READ_GROUPS,
         help="The order takes the customer above its credit limit, but the company "

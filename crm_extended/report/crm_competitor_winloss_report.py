@@ -25,7 +25,7 @@ class CrmCompetitorWinlossReport(models.Model):
     _rec_name = "lead_id"
     _order = "date desc, id desc"
 
-    competitor_id = fields.Many2one("crm.competitor", "Competitor", readonly=True)
+    competitor_id = fields.Many2one("crm.competitor", readonly=True)
     strategy = fields.Selection(
         related="competitor_id.strategy", string="Market Strategy", readonly=True
     )
@@ -51,11 +51,11 @@ class CrmCompetitorWinlossReport(models.Model):
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", "Sales Team", readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     date = fields.Datetime("Creation Date", readonly=True)
     date_closed = fields.Datetime("Closed Date", readonly=True)
-    expected_revenue = fields.Float("Expected Revenue", readonly=True)
-    won_revenue = fields.Float("Won Revenue", readonly=True)
+    expected_revenue = fields.Float(readonly=True)
+    won_revenue = fields.Float(readonly=True)
     lost_revenue = fields.Float("Revenue Lost to Competitor", readonly=True)
     competitor_price = fields.Float("Their Price", readonly=True)
     won_count = fields.Integer("Won", readonly=True)

@@ -26,15 +26,15 @@ class CrmSalesFunnelReport(models.Model):
     _order = "sales_cycle_id, sequence, id"
     _rec_name = "stage_id"
 
-    sales_cycle_id = fields.Many2one("crm.sales.cycle", string="Sales Cycle", readonly=True)
-    stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
+    sales_cycle_id = fields.Many2one("crm.sales.cycle", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
     sequence = fields.Integer(readonly=True)
-    lead_id = fields.Many2one("crm.lead", string="Lead", readonly=True)
+    lead_id = fields.Many2one("crm.lead", readonly=True)
     lead_create_date = fields.Datetime(string="Lead Created on", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
     reached_count = fields.Integer(string="Reached", readonly=True)
     current_count = fields.Integer(string="Currently There", readonly=True)
     converted_count = fields.Integer(string="Went Further", readonly=True)
