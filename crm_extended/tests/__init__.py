@@ -16,6 +16,7 @@ from . import test_qualification
 from . import test_sales_cycle_report
 from . import test_sales_cycle_tour
 from . import test_cycle_idioms
+from . import test_pipeline_cycle
 
 # -- warranties --
 from . import test_warranty

@@ -7,6 +7,8 @@
 # ruff: noqa: E501
 
 TERMS = {
+    "Folded in Pipeline": "جمع‌شده در فرصت‌های فروش",
+    "The stage's column is folded in the pipelines of this cycle (by default as the stage itself).": "ستون این مرحله در فرصت‌های فروشِ این چرخه جمع‌شده است (به‌طور پیش‌فرض مانند خودِ مرحله).",
     "%(competitor)s is already listed on %(deal)s.": "%(competitor)s قبلاً در %(deal)s ثبت شده است.",
     "%(customer)s: credit exposure %(exposure)s plus this order %(amount)s exceeds the credit limit %(limit)s.": "%(customer)s: تعهد اعتباری %(exposure)s به‌علاوه این سفارش %(amount)s از حد اعتبار %(limit)s بیشتر است.",
     "%(customer)s: credit exposure %(exposure)s, credit limit %(limit)s; %(reason)s. A credit controller must approve this order.": "%(customer)s: تعهد اعتباری %(exposure)s، حد اعتبار %(limit)s؛ %(reason)s. این سفارش باید توسط کنترل‌کننده اعتبار تأیید شود.",
