@@ -7,6 +7,11 @@
 # ruff: noqa: E501
 
 TERMS = {
+    '<span class="text-muted" invisible="credit_has_limit">No limit</span>': '<span class="text-muted" invisible="credit_has_limit">بدون سقف</span>',
+    "Available credit, or “No limit” for a customer without a credit limit.": "اعتبار در دسترس، یا «بدون سقف» برای مشتری بدون حد اعتبار.",
+    "Credit limit minus exposure; 0 when the customer is blocked (on hold), and 0 without a credit limit (shown as “No limit”).": "حد اعتبار منهای تعهد اعتباری؛ برای مشتری مسدود (در توقف اعتباری) صفر است، و بدون حد اعتبار نیز صفر (با نمایش «بدون سقف»).",
+    "Has Credit Limit": "دارای حد اعتبار",
+    "No limit": "بدون سقف",
     "Folded in Pipeline": "جمع‌شده در فرصت‌های فروش",
     "The stage's column is folded in the pipelines of this cycle (by default as the stage itself).": "ستون این مرحله در فرصت‌های فروشِ این چرخه جمع‌شده است (به‌طور پیش‌فرض مانند خودِ مرحله).",
     "%(competitor)s is already listed on %(deal)s.": "%(competitor)s قبلاً در %(deal)s ثبت شده است.",
