@@ -568,7 +568,8 @@ class CrmLead(models.Model):
                 raise UserError(
                     self.env._(
                         "“%(lead)s” cannot leave the stage “%(stage)s” forward: it needs a passed "
-                        "qualification “%(questionnaire)s” with a score of at least %(score)s.",
+                        "qualification “%(questionnaire)s” with a score of at least %(score)s. "
+                        "Open the deal and use its Qualify button.",
                         lead=lead.name,
                         stage=line.stage_id.name,
                         questionnaire=line.questionnaire_id.name,
@@ -667,7 +668,8 @@ class CrmLead(models.Model):
                 raise UserError(
                     self.env._(
                         "“%(lead)s” cannot be converted into an opportunity: its sales cycle "
-                        "“%(cycle)s” requires a passed qualification “%(questionnaire)s”.",
+                        "“%(cycle)s” requires a passed qualification “%(questionnaire)s”. "
+                        "Use the lead's Qualify button first.",
                         lead=lead.name,
                         cycle=lead.sales_cycle_id.name,
                         questionnaire=questionnaire.name,

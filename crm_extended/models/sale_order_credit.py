@@ -237,7 +237,7 @@ class SaleOrder(models.Model):
                 "credit_approval_currency_id": self.currency_id.id,
             }
         )
-        self._credit_done_activities(self.env._("Approved"))
+        self._credit_done_activities()
         order._credit_notify_salesperson(
             self.env._(
                 "Credit approved by %(user)s for %(amount)s.",
@@ -248,6 +248,13 @@ class SaleOrder(models.Model):
         if order.credit_customer_accepted:
             # the customer already signed or paid online: the approval confirms
             order.with_context(send_email=True).action_confirm()
+        elif order.user_id:
+            # the salesperson's next step
+            order.activity_schedule(
+                "crm_extended.mail_activity_type_credit_confirm",
+                summary=self.env._("Credit approved: confirm %(order)s", order=order.name),
+                user_id=order.user_id.id,
+            )
         return True
 
     def action_reject_credit(self):
@@ -266,7 +273,7 @@ class SaleOrder(models.Model):
                 "credit_approval_currency_id": False,
             }
         )
-        self._credit_done_activities(self.env._("Rejected"))
+        self._credit_done_activities()
         self.sudo()._credit_notify_salesperson(
             self.env._(
                 "Credit rejected by %(user)s for %(amount)s.",
@@ -277,6 +284,12 @@ class SaleOrder(models.Model):
         return True
 
     # ------------------------------------------------------------ Odoo's own confirmation paths
+
+    def _action_confirm(self):
+        """Confirmed: the salesperson's "confirm the approved order" to-do is done."""
+        result = super()._action_confirm()
+        self.sudo().activity_unlink(["crm_extended.mail_activity_type_credit_confirm"])
+        return result
 
     def _validate_order(self):
         """Portal acceptance: a blocked quotation waits for a credit controller.
@@ -373,7 +386,8 @@ class SaleOrder(models.Model):
             ):
                 blocked[order] = self.env._(
                     "%(customer)s: credit exposure %(exposure)s, credit limit %(limit)s; "
-                    "%(reason)s. A credit controller must approve this order.",
+                    "%(reason)s. A credit controller must approve this order: use Request "
+                    "Credit Approval.",
                     customer=partner.display_name,
                     exposure=format_amount(self.env, exposure, company_currency),
                     limit=format_amount(self.env, limit, company_currency)
@@ -532,6 +546,12 @@ class SaleOrder(models.Model):
             raise UserError(
                 "\n".join(
                     self.env._(
+                        "Order %(order)s is waiting for credit approval: a credit controller "
+                        "reviews the request; confirm it once it is approved.",
+                        order=order.name,
+                    )
+                    if order.sudo().credit_approval_state == "requested"
+                    else self.env._(
                         "Order %(order)s cannot be confirmed. %(message)s",
                         order=order.name,
                         message=message,
@@ -654,10 +674,8 @@ class SaleOrder(models.Model):
             lambda u: u.active and not u.share and company in u.company_ids
         )
 
-    def _credit_done_activities(self, feedback):
-        activity_type = self.env.ref("crm_extended.mail_activity_type_credit_approval")
-        activities = self.sudo().activity_ids.filtered(
-            lambda a: a.activity_type_id == activity_type
-        )
-        if activities:
-            activities.action_feedback(feedback=feedback)
+    def _credit_done_activities(self):
+        """Close the controllers' approval requests once one of them decided:
+        the decision is logged once, by the note that notifies the salesperson,
+        not once per controller."""
+        self.sudo().activity_unlink(["crm_extended.mail_activity_type_credit_approval"])

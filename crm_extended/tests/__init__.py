@@ -9,6 +9,7 @@ from . import test_credit_side_doors
 from . import test_credit_online
 from . import test_credit_ui
 from . import test_credit_available
+from . import test_credit_next_step
 from . import test_i18n_variants
 
 # -- sales cycles and qualification --

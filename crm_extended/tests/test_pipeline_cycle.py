@@ -4,6 +4,7 @@ typed and takes the cycle's probability."""
 
 from lxml import etree
 
+from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from .cycle_common import SalesCycleCommon
@@ -168,6 +169,15 @@ class TestPipelineCycle(SalesCycleCommon):
             "//widget[@name='pls_tooltip_button']",
         ):
             self.assertIn("sales_cycle_id", arch.xpath(xpath)[0].get("invisible"), xpath)
+
+    def test_refusals_name_the_qualify_button(self):
+        """The refusals say what to do next: the Qualify button."""
+        lead = self._lead()
+        with self.assertRaisesRegex(UserError, "Qualify button"):
+            lead.write({"stage_id": self.stage_2.id})
+        unqualified = self._lead(type="lead", name="T Unqualified")
+        with self.assertRaisesRegex(UserError, "Qualify button"):
+            unqualified.convert_opportunity(self.env["res.partner"])
 
 
 @tagged("post_install", "-at_install")

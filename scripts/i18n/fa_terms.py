@@ -7,6 +7,11 @@
 # ruff: noqa: E501
 
 TERMS = {
+    "Confirm": "تأیید",
+    "Confirm Approved Order": "تأیید سفارشِ تأییداعتبارشده",
+    "Credit approved: confirm %(order)s": "اعتبار تأیید شد: %(order)s را تأیید کنید",
+    "Credit approved: confirm the order": "اعتبار تأیید شد: سفارش را تأیید کنید",
+    "Order %(order)s is waiting for credit approval: a credit controller reviews the request; confirm it once it is approved.": "سفارش %(order)s در انتظار تأیید اعتبار است: کنترل‌کنندهٔ اعتبار درخواست را بررسی می‌کند؛ پس از تأیید، سفارش را تأیید کنید.",
     '<span class="text-muted" invisible="credit_has_limit">No limit</span>': '<span class="text-muted" invisible="credit_has_limit">بدون سقف</span>',
     "Available credit, or “No limit” for a customer without a credit limit.": "اعتبار در دسترس، یا «بدون سقف» برای مشتری بدون حد اعتبار.",
     "Credit limit minus exposure; 0 when the customer is blocked (on hold), and 0 without a credit limit (shown as “No limit”).": "حد اعتبار منهای تعهد اعتباری؛ برای مشتری مسدود (در توقف اعتباری) صفر است، و بدون حد اعتبار نیز صفر (با نمایش «بدون سقف»).",
@@ -16,7 +21,7 @@ TERMS = {
     "The stage's column is folded in the pipelines of this cycle (by default as the stage itself).": "ستون این مرحله در فرصت‌های فروشِ این چرخه جمع‌شده است (به‌طور پیش‌فرض مانند خودِ مرحله).",
     "%(competitor)s is already listed on %(deal)s.": "%(competitor)s قبلاً در %(deal)s ثبت شده است.",
     "%(customer)s: credit exposure %(exposure)s plus this order %(amount)s exceeds the credit limit %(limit)s.": "%(customer)s: تعهد اعتباری %(exposure)s به‌علاوه این سفارش %(amount)s از حد اعتبار %(limit)s بیشتر است.",
-    "%(customer)s: credit exposure %(exposure)s, credit limit %(limit)s; %(reason)s. A credit controller must approve this order.": "%(customer)s: تعهد اعتباری %(exposure)s، حد اعتبار %(limit)s؛ %(reason)s. این سفارش باید توسط کنترل‌کننده اعتبار تأیید شود.",
+    "%(customer)s: credit exposure %(exposure)s, credit limit %(limit)s; %(reason)s. A credit controller must approve this order: use Request Credit Approval.": "%(customer)s: تعهد اعتباری %(exposure)s، حد اعتبار %(limit)s؛ %(reason)s. این سفارش باید توسط کنترل‌کننده اعتبار تأیید شود: از «درخواست تأیید اعتبار» استفاده کنید.",
     "Confirmed order %(order)s cannot take this change: it adds %(amount)s to what %(customer)s owes (credit exposure %(exposure)s, credit limit %(limit)s); %(reason)s. Put the additional products in a new quotation for a credit controller to approve.": "سفارش تأییدشده %(order)s این تغییر را نمی‌پذیرد: %(amount)s به بدهی %(customer)s می‌افزاید (تعهد اعتباری %(exposure)s، حد اعتبار %(limit)s)؛ %(reason)s. محصولات اضافه را در یک پیش‌فاکتور جدید بگذارید تا کنترل‌کننده اعتبار آن را تأیید کند.",
     "%(field)s is too long (%(length)s characters): at most %(limit)s characters are allowed.": "%(field)s بیش از حد طولانی است (%(length)s نویسه): حداکثر %(limit)s نویسه مجاز است.",
     "%(field)s: %(old)s → %(new)s": "%(field)s: %(old)s ← %(new)s",
@@ -765,8 +770,8 @@ TERMS = {
     "this order (%(amount)s) would take the exposure above the credit limit": "این سفارش (%(amount)s) تعهد اعتباری را از حد اعتبار فراتر می‌برد",
     "won /": "برنده /",
     "{{ object.company_id.name }}: your warranty {{ object.name }} ends on {{ format_date(object.date_end) }}": "{{ object.company_id.name }}: گارانتی {{ object.name }} شما در تاریخ {{ format_date(object.date_end) }} به پایان می‌رسد",
-    "“%(lead)s” cannot be converted into an opportunity: its sales cycle “%(cycle)s” requires a passed qualification “%(questionnaire)s”.": "«%(lead)s» قابل تبدیل به فرصت نیست: چرخهٔ فروش آن «%(cycle)s» نیازمند پذیرفته شدن در ارزیابی «%(questionnaire)s» است.",
-    "“%(lead)s” cannot leave the stage “%(stage)s” forward: it needs a passed qualification “%(questionnaire)s” with a score of at least %(score)s.": "«%(lead)s» نمی‌تواند رو به جلو از مرحلهٔ «%(stage)s» خارج شود: باید در ارزیابی «%(questionnaire)s» با امتیاز دست‌کم %(score)s پذیرفته شده باشد.",
+    "“%(lead)s” cannot be converted into an opportunity: its sales cycle “%(cycle)s” requires a passed qualification “%(questionnaire)s”. Use the lead's Qualify button first.": "«%(lead)s» قابل تبدیل به فرصت نیست: چرخهٔ فروش آن «%(cycle)s» نیازمند پذیرفته شدن در ارزیابی «%(questionnaire)s» است. نخست دکمهٔ «ارزیابی» سرنخ را بزنید.",
+    "“%(lead)s” cannot leave the stage “%(stage)s” forward: it needs a passed qualification “%(questionnaire)s” with a score of at least %(score)s. Open the deal and use its Qualify button.": "«%(lead)s» نمی‌تواند رو به جلو از مرحلهٔ «%(stage)s» خارج شود: باید در ارزیابی «%(questionnaire)s» با امتیاز دست‌کم %(score)s پذیرفته شده باشد. معامله را باز کنید و دکمهٔ «ارزیابی» آن را بزنید.",
     # -- credit control without side doors (lead) --
     "Accepted Online, Awaiting Credit": "پذیرفته‌شده به‌صورت آنلاین، در انتظار اعتبار",
     "Approval by a credit controller of an order blocked by credit control. Changing the customer, company or currency, or raising the total above the approved amount, voids the approval.": "تأیید کنترل‌کنندهٔ اعتبار برای سفارشی که کنترل اعتبار آن را مسدود کرده است. تغییر مشتری، شرکت یا ارز، یا افزایش جمع کل به بیش از مبلغ تأییدشده، تأیید را باطل می‌کند.",
