@@ -89,6 +89,8 @@
         "demo/warranty_demo.xml",
         # -- competitors --
         "demo/competitor_demo.xml",
+        # -- customer insights (last: computed on all the demo data) --
+        "demo/insight_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

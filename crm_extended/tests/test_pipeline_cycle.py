@@ -2,10 +2,13 @@
 that cycle's stages, a deal quick-created on it lands in the cycle with what was
 typed and takes the cycle's probability."""
 
+import re
+
 from lxml import etree
 
 from odoo.exceptions import UserError
-from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tests import BaseCase, Form, HttpCase, new_test_user, tagged
+from odoo.tools import file_open
 
 from .cycle_common import SalesCycleCommon
 
@@ -206,3 +209,15 @@ class TestPipelineCycleTour(HttpCase):
             ["Qualification", "Needs analysis"],
         )
         self.assertEqual(lead.qualification_status, "qualified")
+
+
+@tagged("post_install", "-at_install")
+class TestPersianWonDeals(BaseCase):
+    def test_won_reads_as_won_deals_not_as_winner(self):
+        """On the win/loss analysis "برنده" (winner) read as "the competitor won"."""
+        with file_open("crm_extended/i18n/fa.po") as po:
+            text = po.read()
+        translations = dict(re.findall(r'\nmsgid "(Won[^"]*)"\nmsgstr "([^"]*)"', text))
+        self.assertEqual(translations["Won"], "موفق")
+        for msgid in ("Won Against", "Won Revenue"):
+            self.assertNotIn("برنده", translations[msgid], msgid)
