@@ -11,6 +11,7 @@ from odoo.tests import BaseCase, Form, HttpCase, new_test_user, tagged
 from odoo.tools import file_open
 
 from .cycle_common import SalesCycleCommon
+from .tour_screenshots import tour_screenshots
 
 
 def _columns(Lead, domain, **context):
@@ -197,7 +198,8 @@ class TestPipelineCycleTour(HttpCase):
             name="B2B Seller",
         )
         self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": seller.id})
-        self.start_tour("/odoo/crm", "crm_extended_pipeline_cycle_tour", login=seller.login)
+        with tour_screenshots():
+            self.start_tour("/odoo/crm", "crm_extended_pipeline_cycle_tour", login=seller.login)
         lead = self.env["crm.lead"].search([("name", "=", "Tour B2B deal")])
         self.assertEqual(len(lead), 1)
         self.assertEqual((lead.user_id, lead.team_id, lead.sales_cycle_id), (seller, team, cycle))

@@ -1,5 +1,17 @@
 import { registry } from "@web/core/registry";
 
+// what the user sees, kept by the test as .test-logs/screenshots/<name>.png
+function screenshot(name, trigger) {
+    return {
+        content: `Screenshot: ${name}`,
+        trigger,
+        async run() {
+            console.log(`crmx_screenshot:${name}`);
+            await new Promise((resolve) => setTimeout(resolve, 400));
+        },
+    };
+}
+
 const column = (title) => `.o_kanban_group:has(.o_column_title:contains(${title}))`;
 
 function answer(row, option) {
@@ -37,6 +49,7 @@ registry.category("web_tour.tours").add("crm_extended_pipeline_cycle_tour", {
             content: "Odoo's generic stages are not on the cycle's board",
             trigger: ".o_opportunity_kanban:not(:has(.o_column_title:contains(Proposition)))",
         },
+        screenshot("pipeline_b2b_salesperson", ".o_opportunity_kanban"),
         {
             content: "Quick create a deal",
             trigger: ".o-kanban-button-new",
@@ -50,6 +63,7 @@ registry.category("web_tour.tours").add("crm_extended_pipeline_cycle_tour", {
             trigger: ".o_kanban_quick_create .o_field_widget[name=expected_revenue] input",
             run: "edit 18000",
         },
+        screenshot("pipeline_quick_create", ".o_kanban_quick_create"),
         {
             trigger: ".o_kanban_quick_create .o_kanban_add",
             run: "click",
@@ -81,6 +95,7 @@ registry.category("web_tour.tours").add("crm_extended_pipeline_cycle_tour", {
         {
             trigger: ".o_form_view:not(:has(.o_field_widget[name=automated_probability]:visible))",
         },
+        screenshot("deal_form_cycle", ".o_form_view .o_statusbar_status"),
         {
             content: "Qualify the deal",
             trigger: ".o_form_view .o_statusbar_buttons button[name='action_qualify']",
@@ -109,5 +124,6 @@ registry.category("web_tour.tours").add("crm_extended_pipeline_cycle_tour", {
         {
             trigger: `${column("Needs analysis")} .o_kanban_record:contains(Tour B2B deal)`,
         },
+        screenshot("pipeline_after_drag", ".o_opportunity_kanban"),
     ],
 });
