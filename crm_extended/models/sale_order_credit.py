@@ -42,6 +42,14 @@ class SaleOrder(models.Model):
     credit_approval_amount = fields.Monetary(
         string="Approved Amount", copy=False, readonly=True, groups=CREDIT_READ_GROUPS
     )
+    credit_request_amount = fields.Monetary(
+        string="Requested Amount",
+        copy=False,
+        readonly=True,
+        groups=CREDIT_READ_GROUPS,
+        help="The total the credit approval was requested for: a higher total voids the "
+        "request, which is then asked again.",
+    )
     credit_approved_by_id = fields.Many2one(
         "res.users",
         string="Credit Approved By",
@@ -108,12 +116,16 @@ class SaleOrder(models.Model):
         "credit_approval_partner_id",
         "credit_approval_company_id",
         "credit_approval_currency_id",
+        "credit_request_amount",
     )
     def _compute_credit_approval_state(self):
         for order in self:
             state = order.credit_approval_state or "none"
             if state == "approved" and not order._credit_approval_covers():
                 # customer, company, currency or total differ from what was approved
+                state = "none"
+            elif state == "requested" and not order._credit_request_covers():
+                # the total grew past what the request asked for: ask again
                 state = "none"
             order.credit_approval_state = state
 
@@ -169,9 +181,11 @@ class SaleOrder(models.Model):
             # every way into the `sale` state (action_confirm included) passes here
             self._credit_check_confirmation()
         approved = self._credit_approved_orders()
+        requested = self._credit_requested_orders()
         confirmed = self._credit_confirmed_snapshot()
         result = super().write(vals)
         approved._credit_note_voided()
+        requested._credit_note_request_voided()
         self._credit_check_confirmed_changes(confirmed)
         return result
 
@@ -586,7 +600,9 @@ class SaleOrder(models.Model):
         log ``note`` as an internal note (never shown to the customer)."""
         self.ensure_one()
         order = self.sudo()
-        order.credit_approval_state = "requested"
+        order.write(
+            {"credit_approval_state": "requested", "credit_request_amount": order.amount_total}
+        )
         for user in order._credit_controllers():
             order.activity_schedule(
                 "crm_extended.mail_activity_type_credit_approval",
@@ -594,6 +610,33 @@ class SaleOrder(models.Model):
                 user_id=user.id,
             )
         order.message_post(body=note, subtype_xmlid="mail.mt_note")
+
+    def _credit_request_covers(self):
+        """A pending request covers the order while its total is not above the
+        total the approval was requested for."""
+        self.ensure_one()
+        order = self.sudo()
+        return not order.credit_request_amount or (
+            order.currency_id.compare_amounts(order.amount_total, order.credit_request_amount) <= 0
+        )
+
+    def _credit_requested_orders(self):
+        return self.sudo().filtered(lambda o: o.credit_approval_state == "requested")
+
+    def _credit_note_request_voided(self):
+        """Say so when a change voided a pending request, and close its to-dos."""
+        for order in self.sudo().filtered(lambda o: o.credit_approval_state == "none"):
+            order.activity_unlink(["crm_extended.mail_activity_type_credit_approval"])
+            order._credit_notify_salesperson(
+                order.env._(
+                    "The credit approval request for %(requested)s no longer covers the order, "
+                    "now %(total)s: request the credit approval again.",
+                    requested=format_amount(
+                        order.env, order.credit_request_amount, order.currency_id
+                    ),
+                    total=format_amount(order.env, order.amount_total, order.currency_id),
+                )
+            )
 
     def _credit_approved_orders(self):
         return self.sudo().filtered(lambda o: o.credit_approval_state == "approved")

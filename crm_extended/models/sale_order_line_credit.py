@@ -18,21 +18,25 @@ class SaleOrderLine(models.Model):
         order_ids = {vals.get("order_id") for vals in vals_list if vals.get("order_id")}
         orders = self.env["sale.order"].browse(order_ids)
         approved = orders._credit_approved_orders()
+        requested = orders._credit_requested_orders()
         checked = orders.browse(
             {v["order_id"] for v in vals_list if v.get("order_id") and not v.get("is_expense")}
         )
         confirmed = checked._credit_confirmed_snapshot()
         lines = super().create(vals_list)
         approved._credit_note_voided()
+        requested._credit_note_request_voided()
         checked._credit_check_confirmed_changes(confirmed)
         return lines
 
     def write(self, vals):
         orders = self.order_id
         approved = orders._credit_approved_orders()
+        requested = orders._credit_requested_orders()
         checked = self.filtered(lambda line: not line.is_expense).order_id
         confirmed = checked._credit_confirmed_snapshot()
         result = super().write(vals)
         approved._credit_note_voided()
+        requested._credit_note_request_voided()
         checked._credit_check_confirmed_changes(confirmed)
         return result

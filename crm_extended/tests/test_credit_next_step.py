@@ -71,3 +71,27 @@ class TestCreditNextStep(CreditCommon):
         self.assertFalse(self._activities(self.request_type))
         self.assertEqual(len(self.order.message_ids - before), 1)
         self.assertFalse(self._activities(self.confirm_type))
+
+    def test_request_that_no_longer_covers_the_total_says_so(self):
+        self.as_salesman.action_request_credit_approval()
+        self.assertEqual(self.order.credit_request_amount, 322.0)
+        line = self.order.order_line
+        line.with_user(self.salesman).price_unit = 300.0  # lower: still requested
+        self.assertEqual(self.order.credit_approval_state, "requested")
+        before = self.order.message_ids
+        line.with_user(self.salesman).price_unit = 368.0
+        self.assertEqual(self.order.credit_approval_state, "none")
+        notes = (self.order.message_ids - before).filtered(
+            lambda m: "no longer covers" in (m.body or "")
+        )
+        self.assertEqual(len(notes), 1)
+        self.assertIn("322.00", notes.body)
+        self.assertIn("368.00", notes.body)
+        self.assertIn("request the credit approval again", notes.body)
+        self.assertFalse(self._activities(self.request_type), "the void request's to-dos")
+        # the Confirm refusal is the full one again, naming the next step
+        with self.assertRaisesRegex(UserError, "use Request Credit Approval"):
+            self.as_salesman.action_confirm()
+        self.as_salesman.action_request_credit_approval()
+        self.assertEqual(self.order.credit_approval_state, "requested")
+        self.assertEqual(self.order.credit_request_amount, 368.0)

@@ -7,6 +7,9 @@
 # ruff: noqa: E501
 
 TERMS = {
+    "Requested Amount": "مبلغ درخواست‌شده",
+    "The credit approval request for %(requested)s no longer covers the order, now %(total)s: request the credit approval again.": "درخواست تأیید اعتبار برای %(requested)s دیگر این سفارش را که اکنون %(total)s است پوشش نمی‌دهد: دوباره درخواست تأیید اعتبار کنید.",
+    "The total the credit approval was requested for: a higher total voids the request, which is then asked again.": "مبلغی که تأیید اعتبار برای آن درخواست شده است: مبلغ بالاتر درخواست را باطل می‌کند و باید دوباره درخواست شود.",
     "Compute Now": "هم‌اکنون محاسبه کن",
     "Customer insights are being computed in the background: reload this page in a few minutes.": "بینش‌های مشتری در پس‌زمینه محاسبه می‌شوند: چند دقیقهٔ دیگر این صفحه را دوباره بارگذاری کنید.",
     "^Insights are computed every night from the posted customer invoices;": "بینش‌ها هر شب از فاکتورهای ثبت‌شدهٔ مشتریان محاسبه می‌شوند؛\n                مدیر فروش می‌تواند با <b>هم‌اکنون محاسبه کن</b> محاسبه را همین حالا آغاز کند.",
