@@ -7,7 +7,7 @@ import re
 from lxml import etree
 
 from odoo.exceptions import UserError
-from odoo.tests import BaseCase, Form, HttpCase, new_test_user, tagged
+from odoo.tests import BaseCase, Form, HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import file_open
 
 from .cycle_common import SalesCycleCommon
@@ -223,3 +223,23 @@ class TestPersianWonDeals(BaseCase):
         self.assertEqual(translations["Won"], "موفق")
         for msgid in ("Won Against", "Won Revenue"):
             self.assertNotIn("برنده", translations[msgid], msgid)
+
+
+@tagged("post_install", "-at_install")
+class TestQualificationWords(TransactionCase):
+    def test_pass_score_reads_as_a_percentage_and_answers_have_a_hint(self):
+        arch = etree.fromstring(
+            self.env["crm.lead.qualification"].get_view(view_type="form")["arch"]
+        )
+        self.assertEqual(arch.xpath("//field[@name='pass_score']")[0].get("widget"), "progressbar")
+        self.assertEqual(
+            arch.xpath("//field[@name='score']")[0].get("widget"), "progressbar", "as its score"
+        )
+        option = arch.xpath("//field[@name='answer_ids']//field[@name='option_id']")[0]
+        self.assertEqual(option.get("placeholder"), "Choose an answer")
+        arch = etree.fromstring(
+            self.env["crm.qualification.questionnaire"].get_view(view_type="form")["arch"]
+        )
+        self.assertEqual(
+            arch.xpath("//div[@name='pass_score']/span")[0].text, "%", "the unit beside it"
+        )

@@ -7,6 +7,8 @@
 # ruff: noqa: E501
 
 TERMS = {
+    "<span>%</span>": "<span>٪</span>",
+    "Choose an answer": "یک پاسخ برگزینید",
     "Requested Amount": "مبلغ درخواست‌شده",
     "The credit approval request for %(requested)s no longer covers the order, now %(total)s: request the credit approval again.": "درخواست تأیید اعتبار برای %(requested)s دیگر این سفارش را که اکنون %(total)s است پوشش نمی‌دهد: دوباره درخواست تأیید اعتبار کنید.",
     "The total the credit approval was requested for: a higher total voids the request, which is then asked again.": "مبلغی که تأیید اعتبار برای آن درخواست شده است: مبلغ بالاتر درخواست را باطل می‌کند و باید دوباره درخواست شود.",
