@@ -212,6 +212,33 @@ class TestPipelineCycleTour(HttpCase):
         )
         self.assertEqual(lead.qualification_status, "qualified")
 
+    def test_b2b_salesperson_pipeline_in_persian(self):
+        self.env["res.lang"]._activate_lang("fa_IR")
+        self.env["ir.module.module"]._load_module_terms(["crm_extended"], ["fa_IR"], overwrite=True)
+        team = self.env.ref("crm_extended.crm_team_key_accounts", raise_if_not_found=False)
+        cycle = self.env.ref("crm_extended.crm_sales_cycle_b2b")
+        if not team:
+            team = self.env["crm.team"].create({"name": "Key Accounts", "sales_cycle_id": cycle.id})
+        seller = new_test_user(
+            self.env,
+            login="crmx_b2b_seller_fa",
+            groups="sales_team.group_sale_salesman",
+            name="B2B Seller FA",
+            lang="fa_IR",
+        )
+        self.env["crm.team.member"].create({"crm_team_id": team.id, "user_id": seller.id})
+        lead = (
+            self.env["crm.lead"]
+            .with_user(seller)
+            .create({"name": "Tour Persian deal", "type": "opportunity", "expected_revenue": 500})
+        )
+        self.assertEqual(lead.sales_cycle_id, cycle)
+        with tour_screenshots():
+            self.start_tour("/odoo/crm", "crm_extended_pipeline_cycle_fa_tour", login=seller.login)
+        first = cycle.stage_line_ids[:1].stage_id.with_context(lang="fa_IR")
+        self.assertNotEqual(first.name, "Qualification", "the cycle's stages read in Persian")
+        self.assertEqual(lead.stage_id, first)
+
 
 @tagged("post_install", "-at_install")
 class TestPersianWonDeals(BaseCase):

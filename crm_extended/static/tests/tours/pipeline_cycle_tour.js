@@ -127,3 +127,22 @@ registry.category("web_tour.tours").add("crm_extended_pipeline_cycle_tour", {
         screenshot("pipeline_after_drag", ".o_opportunity_kanban"),
     ],
 });
+
+// The same salesperson in Persian: her pipeline, right to left (screenshot kept).
+registry.category("web_tour.tours").add("crm_extended_pipeline_cycle_fa_tour", {
+    steps: () => [
+        {
+            content: "Right to left, the cycle's columns",
+            trigger: ".o_web_client.o_rtl .o_opportunity_kanban .o_kanban_group:nth-child(4) .o_column_title",
+        },
+        screenshot("pipeline_b2b_salesperson_fa", ".o_opportunity_kanban"),
+        {
+            trigger: ".o_kanban_record:contains(Tour Persian deal)",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current",
+        },
+        screenshot("deal_form_cycle_fa", ".o_form_view .o_statusbar_status"),
+    ],
+});
