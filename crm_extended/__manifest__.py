@@ -100,6 +100,8 @@
         "demo/competitor_demo.xml",
         # -- after-sales cases --
         "demo/service_case_demo.xml",
+        # -- customer insights (last: computed on all the demo data) --
+        "demo/insight_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 from scipy.stats import rankdata
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
@@ -176,6 +177,28 @@ class CrmCustomerInsight(models.Model):
     )
 
     # ------------------------------------------------------------ job
+    @api.model
+    def action_compute_now(self):
+        """A manager's "compute now": the nightly job is queued to run at once
+        in the cron worker (``_trigger``), not in this request, which would time
+        out on a big database."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(
+                self.env._("Only sales managers can start the computation of customer insights.")
+            )
+        self.env.ref("crm_extended.ir_cron_compute_insights").sudo()._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "Customer insights are being computed in the background: reload this "
+                    "page in a few minutes."
+                ),
+            },
+        }
+
     @api.model
     def _cron_compute_insights(self, companies=None, today=None):
         """Nightly job: customer insights and product affinities of every company.

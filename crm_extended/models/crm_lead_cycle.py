@@ -270,16 +270,71 @@ class CrmLead(models.Model):
         )
         return domain if operator == "in" else ~domain
 
+    @api.onchange("sales_cycle_id")
+    def _onchange_sales_cycle_id_stage(self):
+        """A new deal's form: a default stage outside its cycle (a pipeline
+        column's) gives way to the cycle's first stage, so the status bar shows
+        the cycle only."""
+        for lead in self:
+            cycle = lead.sales_cycle_id
+            if cycle and lead.stage_id not in cycle.stage_ids:
+                lead.stage_id = cycle._first_stage()
+
     @api.model
     def _read_group_stage_ids(self, stages, domain):
-        cycles = self._cycles_in_domain(domain)
-        if cycles:
-            stage_ids = set(stages.ids) | set(cycles.stage_line_ids.stage_id.ids)
-            return stages.browse(
-                stages.sudo()._search([("id", "in", list(stage_ids))], order=stages._order)
-            )
+        """The pipeline of a cycle is that cycle: its columns are the stages of
+        the cycles of the board (a cycle in the domain or the context, else the
+        cycles of the board's teams: ``default_team_id``, and the user's teams
+        for "My Pipeline"), in the cycle's order; core's columns are added only
+        for a team of the board without a cycle. Stages holding cards stay."""
+        cycles, plain_teams, generic = self._pipeline_cycles(domain)
         result = super()._read_group_stage_ids(stages, domain)
-        return result.filtered(lambda stage: not stage.sales_cycle_only or stage in stages)
+        if not cycles:
+            return result.filtered(lambda stage: not stage.sales_cycle_only or stage in stages)
+        stage_ids = set(cycles.sudo().stage_line_ids.stage_id.ids)
+        if plain_teams or generic:
+            stage_ids.update(
+                result.filtered(
+                    lambda stage: (
+                        not stage.sales_cycle_only
+                        and (
+                            not stage.team_ids
+                            if generic and not plain_teams
+                            else not stage.team_ids or stage.team_ids & plain_teams
+                        )
+                    )
+                ).ids
+            )
+        # the board's own columns first (the first one takes the "New" button's
+        # quick create), then the other stages still holding cards
+        columns = stages.sudo()._search([("id", "in", list(stage_ids))], order=stages._order)
+        others = stages.sudo()._search(
+            [("id", "in", stages.ids), ("id", "not in", list(stage_ids))], order=stages._order
+        )
+        return stages.browse([*columns, *others])
+
+    @api.model
+    def formatted_read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
+        """A cycle's pipeline folds the columns its cycle folds."""
+        groups = super().formatted_read_group(
+            domain, groupby, aggregates, having=having, offset=offset, limit=limit, order=order
+        )
+        if tuple(groupby) != ("stage_id",) or not self.env.context.get("read_group_expand"):
+            return groups
+        cycles = self._pipeline_cycles(domain)[0]
+        if not cycles:
+            return groups
+        folds = defaultdict(list)
+        for line in cycles.sudo().stage_line_ids:
+            folds[line.stage_id.id].append(line.fold)
+        for group in groups:
+            value = group.get("stage_id")
+            stage_id = value[0] if isinstance(value, (list, tuple)) else value
+            if "__fold" in group and stage_id in folds:
+                group["__fold"] = all(folds[stage_id])
+        return groups
 
     # ------------------------------------------------------------------
     # CRUD
@@ -311,6 +366,7 @@ class CrmLead(models.Model):
         leads = super().create(vals_list)
         cycle_leads = leads.filtered("sales_cycle_id")
         if cycle_leads:
+            cycle_leads._cycle_default_stage_to_first()
             cycle_leads._cycle_check_moves({lead.id: (False, False) for lead in cycle_leads})
             cycle_leads._cycle_log_history(close=False)
         return leads
@@ -385,6 +441,15 @@ class CrmLead(models.Model):
                 lead.probability = lead.sales_cycle_stage_id.probability
         return res
 
+    def action_set_automated_probability(self):
+        """In a cycle, one probability: the cycle stage's, not the predictive one."""
+        self.ensure_one()
+        line = self.sales_cycle_stage_id
+        if not line:
+            return super().action_set_automated_probability()
+        self.write({"probability": line.probability})
+        return True
+
     def action_qualify(self):
         self.ensure_one()
         cycle = self.sales_cycle_id
@@ -454,6 +519,22 @@ class CrmLead(models.Model):
         mine = teams.filtered(lambda team: user in (team.member_ids | team.user_id))
         return (mine or teams)[:1]
 
+    def _cycle_default_stage_to_first(self):
+        """A stage that is only the context's default (the pipeline column a
+        deal is quick-created in, or the first column of a board) and is not a
+        stage of the lead's cycle gives way to the cycle's first stage: what
+        was typed is kept, the deal lands in its cycle."""
+        default_stage = self.env.context.get("default_stage_id")
+        if not isinstance(default_stage, int) or not default_stage:
+            return
+        to_first = defaultdict(lambda: self.browse())
+        for lead in self:
+            cycle = lead.sales_cycle_id
+            if lead.stage_id.id == default_stage and lead.stage_id not in cycle.stage_ids:
+                to_first[cycle] |= lead
+        for cycle, leads in to_first.items():
+            super(CrmLead, leads).write({"stage_id": cycle._first_stage().id})
+
     def _cycle_after_write(self, old, explicit_stage):
         migrated = self._cycle_trusted_moves(CYCLE_MOVE_MIGRATION)
         if not explicit_stage:
@@ -521,7 +602,8 @@ class CrmLead(models.Model):
                 raise UserError(
                     self.env._(
                         "“%(lead)s” cannot leave the stage “%(stage)s” forward: it needs a passed "
-                        "qualification “%(questionnaire)s” with a score of at least %(score)s.",
+                        "qualification “%(questionnaire)s” with a score of at least %(score)s. "
+                        "Open the deal and use its Qualify button.",
                         lead=lead.name,
                         stage=stage.name,
                         questionnaire=questionnaire.name,
@@ -625,7 +707,8 @@ class CrmLead(models.Model):
                 raise UserError(
                     self.env._(
                         "“%(lead)s” cannot be converted into an opportunity: its sales cycle "
-                        "“%(cycle)s” requires a passed qualification “%(questionnaire)s”.",
+                        "“%(cycle)s” requires a passed qualification “%(questionnaire)s”. "
+                        "Use the lead's Qualify button first.",
                         lead=lead.name,
                         cycle=lead.sales_cycle_id.name,
                         questionnaire=questionnaire.name,
@@ -647,6 +730,39 @@ class CrmLead(models.Model):
             return stages[:limit] if limit else stages
         domain = list(domain or []) + [("sales_cycle_only", "=", False)]
         return super()._stage_find(team_id=team_id, domain=domain, order=order, limit=limit)
+
+    @api.model
+    def _pipeline_cycles(self, domain):
+        """The cycles whose stages are the columns of the pipeline read with
+        ``domain`` and the current context, the board's teams without a cycle,
+        and whether the board is that of a user without a team (its new deals
+        then take the company's default cycle, if any)."""
+        Team = self.env["crm.team"]
+        cycles = self._cycles_in_domain(domain)
+        if cycles:
+            return cycles, Team, False
+        context = self.env.context
+        teams = Team
+        team_id = context.get("default_team_id")
+        if isinstance(team_id, int) and team_id:
+            teams |= Team.browse(team_id)
+        generic = False
+        if context.get("show_user_team_stages"):
+            teams |= self.env.user.crm_team_ids
+            generic = not self.env.user.crm_team_ids
+        plain_teams = Team
+        for team in teams.sudo().exists():
+            cycle = (
+                team.sales_cycle_id or (team.company_id or self.env.company).default_sales_cycle_id
+            )
+            if cycle:
+                cycles |= cycle
+            else:
+                plain_teams |= team
+        if generic and self.env.company.default_sales_cycle_id:
+            cycles |= self.env.company.default_sales_cycle_id
+            generic = False
+        return cycles.with_env(self.env), plain_teams.with_env(self.env), generic
 
     @api.model
     def _cycles_in_domain(self, domain):

@@ -29,6 +29,15 @@ class CrmSalesCycleStage(models.Model):
         string="Maximum Days", help="Leads staying longer are flagged as stuck (0 = no limit)."
     )
     exit_criteria = fields.Text(translate=True, help="Shown to the salesperson on the lead.")
+    fold = fields.Boolean(
+        string="Folded in Pipeline",
+        compute="_compute_fold",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The stage's column is folded in the pipelines of this cycle "
+        "(by default as the stage itself).",
+    )
     company_id = fields.Many2one(related="cycle_id.company_id")
 
     _stage_uniq = models.Constraint(
@@ -59,6 +68,11 @@ class CrmSalesCycleStage(models.Model):
     def _compute_display_name(self):
         for line in self:
             line.display_name = f"{line.cycle_id.name or ''} / {line.stage_id.name or ''}"
+
+    @api.depends("stage_id")
+    def _compute_fold(self):
+        for line in self:
+            line.fold = line.stage_id.fold
 
     @api.constrains("probability", "min_score", "max_days", "questionnaire_id")
     def _check_values(self):

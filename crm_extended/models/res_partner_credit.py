@@ -134,6 +134,21 @@ class ResPartner(models.Model):
         currency_field="credit_currency_id",
         compute_sudo=True,
         groups=CREDIT_READ_GROUPS,
+        help="Credit limit minus exposure; 0 when the customer is blocked (on hold), and "
+        "0 without a credit limit (shown as “No limit”).",
+    )
+    credit_has_limit = fields.Boolean(
+        string="Has Credit Limit",
+        compute="_compute_credit_figures",
+        compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_available_text = fields.Char(
+        string="Available",
+        compute="_compute_credit_available_text",
+        compute_sudo=True,
+        groups=CREDIT_READ_GROUPS,
+        help="Available credit, or “No limit” for a customer without a credit limit.",
     )
     credit_overdue_amount = fields.Monetary(
         string="Overdue Amount",
@@ -238,6 +253,18 @@ class ResPartner(models.Model):
             partner._update_cache({name: values[name] for name in names}, validate=False)
 
     @api.depends_context("company")
+    @api.depends("credit_available", "credit_has_limit")
+    def _compute_credit_available_text(self):
+        currency = self.env.company.currency_id
+        no_limit = self.env._("No limit")
+        for partner in self:
+            partner.credit_available_text = (
+                format_amount(self.env, partner.credit_available, currency)
+                if partner.credit_has_limit
+                else no_limit
+            )
+
+    @api.depends_context("company")
     def _compute_credit_reported(self):
         reported = set(self._credit_report_partner_ids(self.env.company))
         for partner in self:
@@ -314,6 +341,7 @@ class ResPartner(models.Model):
             "credit_exposure_draft",
             "credit_exposure",
             "credit_available",
+            "credit_has_limit",
             "credit_overdue_amount",
             "credit_overdue_days",
             "credit_on_hold",
@@ -331,6 +359,7 @@ class ResPartner(models.Model):
             "credit_exposure_draft": 0.0,
             "credit_exposure": 0.0,
             "credit_available": 0.0,
+            "credit_has_limit": False,
             "credit_overdue_amount": 0.0,
             "credit_overdue_days": 0,
             "credit_on_hold": False,
@@ -387,7 +416,8 @@ class ResPartner(models.Model):
                 status = "hold"
             elif over_limit:
                 status = "exceeded"
-            elif limit and exposure - limit * warning_share > -half:
+            elif (limit and exposure - limit * warning_share > -half) or overdue_days > 0:
+                # overdue is at least a warning, whether or not it holds
                 status = "warning"
             else:
                 status = "ok"
@@ -398,7 +428,11 @@ class ResPartner(models.Model):
                 "credit_exposure_orders": orders,
                 "credit_exposure_draft": draft,
                 "credit_exposure": exposure,
-                "credit_available": round(limit - exposure, digits) if limit else 0.0,
+                # nothing is available to a blocked customer
+                "credit_available": (
+                    round(limit - exposure, digits) if limit and not on_hold else 0.0
+                ),
+                "credit_has_limit": bool(limit),
                 "credit_overdue_amount": row["overdue_amount"],
                 "credit_overdue_days": overdue_days,
                 "credit_on_hold": on_hold,
@@ -429,8 +463,9 @@ class ResPartner(models.Model):
             SELECT partner_id, on_hold AS credit_on_hold, over_limit AS credit_over_limit,
                    CASE WHEN on_hold THEN 'hold'
                         WHEN over_limit THEN 'exceeded'
-                        WHEN credit_limit > 0
-                             AND exposure - credit_limit * %(warning_share)s > -%(half)s
+                        WHEN (credit_limit > 0
+                              AND exposure - credit_limit * %(warning_share)s > -%(half)s)
+                             OR overdue_days > 0
                         THEN 'warning'
                         ELSE 'ok' END AS credit_status,
                    overdue_days AS credit_overdue_days

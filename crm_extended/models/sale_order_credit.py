@@ -50,6 +50,14 @@ class SaleOrder(models.Model):
     credit_approval_amount = fields.Monetary(
         string="Approved Amount", copy=False, readonly=True, groups=CREDIT_READ_GROUPS
     )
+    credit_request_amount = fields.Monetary(
+        string="Requested Amount",
+        copy=False,
+        readonly=True,
+        groups=CREDIT_READ_GROUPS,
+        help="The total the credit approval was requested for: a higher total voids the "
+        "request, which is then asked again.",
+    )
     credit_approved_by_id = fields.Many2one(
         "res.users",
         copy=False,
@@ -120,12 +128,16 @@ class SaleOrder(models.Model):
         "credit_approval_partner_id",
         "credit_approval_company_id",
         "credit_approval_currency_id",
+        "credit_request_amount",
     )
     def _compute_credit_approval_state(self):
         for order in self:
             state = order.credit_approval_state or "none"
             if state == "approved" and not order._credit_approval_covers():
                 # customer, company, currency or total differ from what was approved
+                state = "none"
+            elif state == "requested" and not order._credit_request_covers():
+                # the total grew past what the request asked for: ask again
                 state = "none"
             order.credit_approval_state = state
 
@@ -189,9 +201,11 @@ class SaleOrder(models.Model):
                 vals = {"state": "sale"}
             self._credit_check_confirmation()
         approved = self._credit_approved_orders()
+        requested = self._credit_requested_orders()
         confirmed = self._credit_confirmed_snapshot()
         result = super().write(vals)
         approved._credit_note_voided()
+        requested._credit_note_request_voided()
         self._credit_check_confirmed_changes(confirmed)
         return result
 
@@ -283,7 +297,7 @@ class SaleOrder(models.Model):
                 "credit_approval_currency_id": self.currency_id.id,
             }
         )
-        self._credit_done_activities(self.env._("Approved"))
+        self._credit_done_activities()
         order._credit_notify_salesperson(
             self.env._(
                 "Credit approved by %(user)s for %(amount)s.",
@@ -311,6 +325,13 @@ class SaleOrder(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
+        elif order.user_id:
+            # the salesperson's next step
+            order.activity_schedule(
+                "crm_extended.mail_activity_type_credit_confirm",
+                summary=self.env._("Credit approved: confirm %(order)s", order=order.name),
+                user_id=order.user_id.id,
+            )
         return True
 
     def action_reject_credit(self):
@@ -329,7 +350,7 @@ class SaleOrder(models.Model):
                 "credit_approval_currency_id": False,
             }
         )
-        self._credit_done_activities(self.env._("Rejected"))
+        self._credit_done_activities()
         self.sudo()._credit_notify_salesperson(
             self.env._(
                 "Credit rejected by %(user)s for %(amount)s.",
@@ -345,6 +366,12 @@ class SaleOrder(models.Model):
         return super().action_confirm()
 
     # ------------------------------------------------------------ Odoo's own confirmation paths
+
+    def _action_confirm(self):
+        """Confirmed: the salesperson's "confirm the approved order" to-do is done."""
+        result = super()._action_confirm()
+        self.sudo().activity_unlink(["crm_extended.mail_activity_type_credit_confirm"])
+        return result
 
     def _validate_order(self):
         """Portal acceptance: a blocked quotation waits for a credit controller.
@@ -441,7 +468,8 @@ class SaleOrder(models.Model):
             ):
                 blocked[order] = self.env._(
                     "%(customer)s: credit exposure %(exposure)s, credit limit %(limit)s; "
-                    "%(reason)s. A credit controller must approve this order.",
+                    "%(reason)s. A credit controller must approve this order: use Request "
+                    "Credit Approval.",
                     customer=partner.display_name,
                     exposure=format_amount(self.env, exposure, company_currency),
                     limit=format_amount(self.env, limit, company_currency)
@@ -600,6 +628,12 @@ class SaleOrder(models.Model):
             raise UserError(
                 "\n".join(
                     self.env._(
+                        "Order %(order)s is waiting for credit approval: a credit controller "
+                        "reviews the request; confirm it once it is approved.",
+                        order=order.name,
+                    )
+                    if order.sudo().credit_approval_state == "requested"
+                    else self.env._(
                         "Order %(order)s cannot be confirmed. %(message)s",
                         order=order.name,
                         message=message,
@@ -637,7 +671,9 @@ class SaleOrder(models.Model):
         log ``note`` as an internal note (never shown to the customer)."""
         self.ensure_one()
         order = self.sudo()
-        order.credit_approval_state = "requested"
+        order.write(
+            {"credit_approval_state": "requested", "credit_request_amount": order.amount_total}
+        )
         for user in order._credit_controllers():
             order.activity_schedule(
                 "crm_extended.mail_activity_type_credit_approval",
@@ -645,6 +681,33 @@ class SaleOrder(models.Model):
                 user_id=user.id,
             )
         order.message_post(body=note, subtype_xmlid="mail.mt_note")
+
+    def _credit_request_covers(self):
+        """A pending request covers the order while its total is not above the
+        total the approval was requested for."""
+        self.ensure_one()
+        order = self.sudo()
+        return not order.credit_request_amount or (
+            order.currency_id.compare_amounts(order.amount_total, order.credit_request_amount) <= 0
+        )
+
+    def _credit_requested_orders(self):
+        return self.sudo().filtered(lambda o: o.credit_approval_state == "requested")
+
+    def _credit_note_request_voided(self):
+        """Say so when a change voided a pending request, and close its to-dos."""
+        for order in self.sudo().filtered(lambda o: o.credit_approval_state == "none"):
+            order.activity_unlink(["crm_extended.mail_activity_type_credit_approval"])
+            order._credit_notify_salesperson(
+                order.env._(
+                    "The credit approval request for %(requested)s no longer covers the order, "
+                    "now %(total)s: request the credit approval again.",
+                    requested=format_amount(
+                        order.env, order.credit_request_amount, order.currency_id
+                    ),
+                    total=format_amount(order.env, order.amount_total, order.currency_id),
+                )
+            )
 
     def _credit_approved_orders(self):
         return self.sudo().filtered(lambda o: o.credit_approval_state == "approved")
@@ -751,10 +814,8 @@ class SaleOrder(models.Model):
             lambda u: u.active and not u.share and company in u.company_ids
         )
 
-    def _credit_done_activities(self, feedback):
-        activity_type = self.env.ref("crm_extended.mail_activity_type_credit_approval")
-        activities = self.sudo().activity_ids.filtered(
-            lambda a: a.activity_type_id == activity_type
-        )
-        if activities:
-            activities.action_feedback(feedback=feedback)
+    def _credit_done_activities(self):
+        """Close the controllers' approval requests once one of them decided:
+        the decision is logged once, by the note that notifies the salesperson,
+        not once per controller."""
+        self.sudo().activity_unlink(["crm_extended.mail_activity_type_credit_approval"])

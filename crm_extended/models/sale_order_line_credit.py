@@ -26,12 +26,14 @@ class SaleOrderLine(models.Model):
         order_ids = {vals.get("order_id") for vals in vals_list if vals.get("order_id")}
         orders = self.env["sale.order"].browse(order_ids)
         approved = orders._credit_approved_orders()
+        requested = orders._credit_requested_orders()
         checked = orders.browse() if cost_flow else orders
         confirmed = checked._credit_confirmed_snapshot()
         lines = super().create(vals_list)
         if cost_flow:
             Partner._credit_inv_mark_exempt_lines(lines.ids)
         approved._credit_note_voided()
+        requested._credit_note_request_voided()
         checked._credit_check_confirmed_changes(confirmed)
         return lines
 
@@ -42,12 +44,14 @@ class SaleOrderLine(models.Model):
                 raise self._credit_expense_error()
         orders = self.order_id
         approved = orders._credit_approved_orders()
+        requested = orders._credit_requested_orders()
         checked = orders.browse() if cost_flow else orders
         if "order_id" in vals:
             checked |= orders.browse(vals["order_id"])
         confirmed = checked._credit_confirmed_snapshot()
         result = super().write(vals)
         approved._credit_note_voided()
+        requested._credit_note_request_voided()
         checked._credit_check_confirmed_changes(confirmed)
         return result
 

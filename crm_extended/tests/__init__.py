@@ -10,6 +10,8 @@ from . import test_credit_invariant
 from . import test_gate_fuzzer
 from . import test_credit_online
 from . import test_credit_ui
+from . import test_credit_available
+from . import test_credit_next_step
 from . import test_i18n_variants
 
 # -- sales cycles and qualification --
@@ -19,6 +21,7 @@ from . import test_qualification
 from . import test_sales_cycle_report
 from . import test_sales_cycle_tour
 from . import test_cycle_idioms
+from . import test_pipeline_cycle
 
 # -- warranties --
 from . import test_warranty

@@ -613,6 +613,9 @@ class TestCreditDemo(TransactionCase):
         )
         self.assertGreaterEqual(late.credit_overdue_days, 45)
         self.assertGreater(late.credit_overdue_amount, 0)
+        # blocking on the limit goes with Odoo's own credit limit, as its help says
+        self.assertTrue(company.credit_hold_block_on_limit)
+        self.assertTrue(company.account_use_credit_limit)
 
 
 def py_compare(operator, left, right):

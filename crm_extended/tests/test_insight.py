@@ -11,9 +11,9 @@ from dateutil.relativedelta import relativedelta
 from lxml import etree
 from psycopg2 import IntegrityError
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import BaseCase, new_test_user, tagged
+from odoo.tests import BaseCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.crm_extended.models.crm_customer_insight import (
@@ -574,3 +574,39 @@ class TestProductAffinity(InsightCommon):
         self.assertEqual(self.contact_a.insight_suggested_product_ids, self.p2)
         # B bought everything that pairs
         self.assertFalse(self.cust_b.insight_suggested_product_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestInsightComputeNow(TransactionCase):
+    """Insights without waiting for the night (issue 22, finding 4)."""
+
+    def test_manager_queues_the_job(self):
+        cron = self.env.ref("crm_extended.ir_cron_compute_insights")
+        manager = new_test_user(
+            self.env, login="crmx_insight_now_manager", groups="sales_team.group_sale_manager"
+        )
+        seller = new_test_user(
+            self.env, login="crmx_insight_now_seller", groups="sales_team.group_sale_salesman"
+        )
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search([("cron_id", "=", cron.id)])
+        with self.assertRaises(AccessError):
+            self.env["crm.customer.insight"].with_user(seller).action_compute_now()
+        self.assertEqual(Trigger.search([("cron_id", "=", cron.id)]), before)
+        action = self.env["crm.customer.insight"].with_user(manager).action_compute_now()
+        self.assertEqual(action["tag"], "display_notification")
+        queued = Trigger.search([("cron_id", "=", cron.id)]) - before
+        self.assertEqual(len(queued), 1, "queued for the cron worker, not run in the request")
+        self.assertLessEqual(queued.call_at, fields.Datetime.now())
+
+    def test_demo_shows_insights_at_once(self):
+        """A database with the demo data has insights before the first night."""
+        module = self.env["ir.module.module"]._get("crm_extended")
+        has_invoices = self.env["account.move"].search_count(
+            [("move_type", "=", "out_invoice"), ("state", "=", "posted")], limit=1
+        )
+        if module.demo and has_invoices:
+            self.assertTrue(self.env["crm.customer.insight"].search_count([]))
+            self.assertTrue(self.env["crm.product.affinity"].search_count([]))
+        else:
+            self.assertFalse(module.demo and has_invoices)

@@ -37,7 +37,6 @@ MENUS = {
     "menu_aftersales_root": SALES,
     "crm_warranty_contract_menu": SALES,
     "crm_warranty_contract_menu_expiring": SALES,
-    "crm_warranty_contract_menu_orders": SALES,
     # Sales > After-sales > Cases, CRM > Reporting > Analyses > After-sales Cases
     "crm_service_case_menu": SALES,
     "crm_service_case_menu_analysis": SALES,
@@ -91,6 +90,20 @@ class TestMenuVisibility(TransactionCase):
         # portal users never load the back-end menus
         with self.assertRaises(AccessError):
             self.env["ir.ui.menu"].with_user(self.portal).load_menus(debug=False)
+
+    def test_sales_menu_names_each_screen_once(self):
+        """ "Warranties" appeared twice in the Sales menu (issue 22)."""
+        sales_root = self.env.ref("sale.sale_menu_root")
+        menus = self.env["ir.ui.menu"].search(
+            [("id", "child_of", sales_root.id), ("action", "!=", False)]
+        )
+        ours = menus.filtered(
+            lambda menu: menu.get_external_id()[menu.id].startswith("crm_extended.")
+        )
+        self.assertTrue(ours)
+        for menu in ours:
+            with self.subTest(menu=menu.name):
+                self.assertEqual(menus.filtered(lambda m, n=menu.name: m.name == n), menu)
 
     def test_configuration_hidden_by_the_menus_groups(self):
         """A salesperson may read cycles, questionnaires and competitors (the

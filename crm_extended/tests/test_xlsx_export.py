@@ -358,6 +358,23 @@ class TestXlsxCreditExport(AccountTestInvoicingCommon, XlsxCase):
         self.assertEqual(rows[-1][0], "Total")
         self.assertAlmostEqual(rows[-1][6], sum(r[6] for r in rows[1:-1]))
 
+    def test_credit_exposure_available_says_no_limit_and_zero_on_hold(self):
+        unlimited = self.env["res.partner"].create({"name": "Xlsx Unlimited", "is_company": True})
+        self._create_invoice(
+            partner_id=unlimited.id,
+            invoice_line_ids=[
+                Command.create({"product_id": self.product_a.id, "price_unit": 50.0})
+            ],
+            post=True,
+        )
+        self.customer.with_company(self.env.company).sudo().write(
+            {"credit_hold": True, "credit_hold_reason": "Dispute"}
+        )
+        rows = self._rows(self._export("credit_exposure", self.credit_finance).worksheets[0])
+        by_name = {row[0]: row for row in rows[1:-1]}
+        self.assertEqual(by_name["Xlsx Unlimited"][7], "No limit")
+        self.assertEqual(by_name["Xlsx Customer"][7], 0.0, "nothing available on hold")
+
     def test_credit_exposure_needs_invoicing_rights(self):
         # finance exports the credit exposure...
         rows = self._rows(self._export("credit_exposure", self.credit_finance).worksheets[0])

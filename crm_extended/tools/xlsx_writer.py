@@ -72,7 +72,7 @@ class XlsxReportWriter:
                 value = row.get(col.key)
                 if col.kind == DATE:
                     text = "0000-00-00"
-                elif col.kind in _NUMERIC and value is not None:
+                elif col.kind in _NUMERIC and value is not None and not isinstance(value, str):
                     text = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
                     text += "    "  # currency symbol
                 else:
@@ -202,7 +202,7 @@ class XlsxReportWriter:
             elif isinstance(value, datetime.date):
                 value = datetime.datetime.combine(value, datetime.time())
             sheet.write_datetime(row, col_index, value, fmt[DATE])
-        elif col.kind in _NUMERIC:
+        elif col.kind in _NUMERIC and not isinstance(value, str):
             sheet.write_number(row, col_index, value, fmt[col.kind])
         else:
             sheet.write_string(row, col_index, str(value))

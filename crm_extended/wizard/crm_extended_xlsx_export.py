@@ -318,6 +318,7 @@ class CrmExtendedXlsxExport(models.TransientModel):
         reported = Partner._credit_report_partner_sql(company, self.date_from, self.date_to)
         partners = Partner.search([("id", "in", reported)], order="complete_name, id")
         statuses = dict(Partner._fields["credit_status"]._description_selection(self.env))
+        no_limit = self.env._("No limit")
 
         def read(batch):
             return [
@@ -329,7 +330,7 @@ class CrmExtendedXlsxExport(models.TransientModel):
                     "orders": p.credit_exposure_orders,
                     "draft": p.credit_exposure_draft,
                     "exposure": p.credit_exposure,
-                    "available": p.credit_available,
+                    "available": p.credit_available if p.credit_has_limit else no_limit,
                     "overdue": p.credit_overdue_amount,
                     "overdue_days": p.credit_overdue_days,
                     "status": statuses.get(p.credit_status, ""),

@@ -97,8 +97,8 @@ registry.category("web_tour.tours").add("crm_extended_credit_partner_tour", {
             run: "click",
         },
         {
-            content: "Saved: the customer is no longer on hold",
-            trigger: ".o_form_view .o_form_saved .o_field_widget[name='credit_status']:contains(OK)",
+            content: "Saved: no longer on hold, still a warning for its overdue invoice",
+            trigger: ".o_form_view .o_form_saved .o_field_widget[name='credit_status']:contains(Warning)",
         },
         {
             content: "The overdue invoice still counts against the customer",
