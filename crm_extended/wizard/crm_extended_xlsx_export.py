@@ -1,5 +1,5 @@
 import base64
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -109,7 +109,18 @@ class CrmExtendedXlsxExport(models.TransientModel):
             (self.env._("Exported on"), fields.Date.context_today(self)),
         ]
         writer = XlsxReportWriter(
-            title, columns, self.company_id.currency_id, filters, total_label=self.env._("Total")
+            title,
+            columns,
+            self.company_id.currency_id,
+            filters,
+            total_label=self.env._("Total"),
+            number_error=lambda header: UserError(
+                self.env._(
+                    "The column %(column)s holds a figure too large to write in a workbook: "
+                    "correct the amounts of the records it sums, or narrow the export.",
+                    column=header,
+                )
+            ),
         )
         stamp = fields.Date.context_today(self).strftime("%Y%m%d")
         return writer, chunks, f"{self.report_type}_{stamp}.xlsx"
@@ -217,10 +228,9 @@ class CrmExtendedXlsxExport(models.TransientModel):
                     "lead_create_date", ">=", datetime.combine(self.date_from, time.min)
                 )
             if self.date_to:
+                # the end of that day (not the next day's start: 9999-12-31 has none)
                 created &= Domain(
-                    "lead_create_date",
-                    "<",
-                    datetime.combine(self.date_to + timedelta(days=1), time.min),
+                    "lead_create_date", "<=", datetime.combine(self.date_to, time.max)
                 )
             # the stage's placeholder row keeps stages nobody reached listed
             domain &= Domain("lead_id", "=", False) | created
