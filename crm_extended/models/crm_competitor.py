@@ -12,7 +12,7 @@ TEXT_LIMITS = {"name": NAME_MAX_LENGTH, "website": URL_MAX_LENGTH}
 class CrmCompetitor(models.Model):
     _name = "crm.competitor"
     _description = "Competitor"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.extended.input.guard"]
     _order = "name, id"
     _check_company_auto = True
 

@@ -7,6 +7,7 @@ from ..tools.duplicate_keys import first_duplicate
 
 class CrmLeadCompetitor(models.Model):
     _name = "crm.lead.competitor"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Competitor on a Deal"
     _order = "lead_id, id"
     _check_company_auto = True
@@ -116,6 +117,8 @@ class CrmLeadCompetitor(models.Model):
             .search([("lead_id", "in", leads.ids)])
         }
         for lead_id, competitor_id in pairs:
+            if not (isinstance(lead_id, int) and isinstance(competitor_id, int)):
+                continue  # refused by the input guard
             key = (lead_id, competitor_id)
             if key in seen or key in existing:
                 raise ValidationError(

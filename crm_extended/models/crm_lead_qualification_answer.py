@@ -4,6 +4,7 @@ from odoo.exceptions import UserError, ValidationError
 
 class CrmLeadQualificationAnswer(models.Model):
     _name = "crm.lead.qualification.answer"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Lead Qualification Answer"
     _order = "qualification_id, question_sequence, question_id, id"
 

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_amount
 
-from ..tools.field_access import check_search_access, is_finite_number
+from ..tools.field_access import check_search, is_finite_number
 
 CREDIT_STATUS = [
     ("ok", "OK"),
@@ -247,7 +247,7 @@ class ResPartner(models.Model):
     def _search_credit_reported(self, operator, value):
         if operator != "in":
             return NotImplemented
-        check_search_access(self, "credit_reported")
+        check_search(self, "credit_reported", operator, value)
         # a sub-query, not a list of ids: the list view filters every customer
         self._credit_flush()
         reported = self._credit_report_partner_sql(self.env.company)
@@ -719,23 +719,23 @@ class ResPartner(models.Model):
     def _search_credit_on_hold(self, operator, value):
         if operator != "in":
             return NotImplemented
-        check_search_access(self, "credit_on_hold")
+        check_search(self, "credit_on_hold", operator, value)
         return self._credit_search_in("credit_on_hold", value, bool)
 
     def _search_credit_over_limit(self, operator, value):
         if operator != "in":
             return NotImplemented
-        check_search_access(self, "credit_over_limit")
+        check_search(self, "credit_over_limit", operator, value)
         return self._credit_search_in("credit_over_limit", value, bool)
 
     def _search_credit_status(self, operator, value):
         if operator != "in":
             return NotImplemented
-        check_search_access(self, "credit_status")
+        check_search(self, "credit_status", operator, value)
         return self._credit_search_in("credit_status", value, str)
 
     def _search_credit_overdue_days(self, operator, value):
-        check_search_access(self, "credit_overdue_days")
+        check_search(self, "credit_overdue_days", operator, value)
         if operator == "in":
             return self._credit_search_in(
                 "credit_overdue_days", [v for v in value if is_finite_number(v)], int

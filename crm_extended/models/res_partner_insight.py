@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from ..tools.field_access import check_search_access
+from ..tools.field_access import check_search
 from .crm_customer_insight import INSIGHT_MONEY_GROUPS, RFM_SEGMENTS
 
 
@@ -81,14 +81,14 @@ class ResPartner(models.Model):
     def _search_insight_id(self, operator, value):
         if operator not in ("in", "not in", "any", "not any"):
             return NotImplemented
-        check_search_access(self, "insight_id")
+        check_search(self, "insight_id", operator, value if operator in ("in", "not in") else [])
         Insight = self.env["crm.customer.insight"]
         company = Domain("company_id", "=", self.env.company.id)
         if operator in ("any", "not any"):
             insights = Insight._search(company & Domain(value))
             domain = Domain("commercial_partner_id", "in", insights.subselect("partner_id"))
             return domain if operator == "any" else ~domain
-        ids = [v for v in value if v]
+        ids = [v for v in value if v and isinstance(v, int)]
         domain = Domain(
             "commercial_partner_id",
             "in",

@@ -26,6 +26,7 @@ REPORT_TYPES = [
 
 class CrmExtendedXlsxExport(models.TransientModel):
     _name = "crm.extended.xlsx.export"
+    _inherit = ["crm.extended.input.guard"]
     _description = "CRM Extended XLSX export"
 
     CHUNK = 1000  # records read per round trip while streaming rows
@@ -144,7 +145,8 @@ class CrmExtendedXlsxExport(models.TransientModel):
     @api.model
     def _check_report_type(self, vals):
         known = dict(REPORT_TYPES)
-        if "report_type" in vals and vals["report_type"] not in known:
+        report_type = vals.get("report_type")
+        if "report_type" in vals and not (isinstance(report_type, str) and report_type in known):
             raise UserError(
                 self.env._(
                     "Unknown report type %(type)r: choose one of %(types)s.",
