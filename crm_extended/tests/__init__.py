@@ -46,6 +46,7 @@ from . import test_cross_feature
 from . import test_access_matrix
 from . import test_privacy_findings
 from . import test_bad_input
+from . import test_field_access_matrix
 from . import test_company_rules
 from . import test_menu_visibility
 from . import test_ui_consistency
