@@ -338,3 +338,66 @@ class TestWorkbookDownload(HttpCase):
             response = self.url_open(url)
         self.assertIn(response.status_code, (403, 404))
         self.assertFalse(response.content.startswith(b"PK"))
+
+
+@tagged("post_install", "-at_install")
+class TestRefusalsTellNothing(PrivacyCommon):
+    """4, for every model: a record copied onto another salesperson's deal is refused
+    with Odoo's access error, which names neither the deal nor the record."""
+
+    def test_copies_onto_anothers_deal(self):
+        env = self.env
+        rival = env["crm.competitor"].create({"name": "P23 Hidden Rival"})
+        questionnaire = env["crm.qualification.questionnaire"].create(
+            {
+                "name": "P23 Hidden Questionnaire",
+                "question_ids": [
+                    Command.create(
+                        {"name": "P23 Q", "option_ids": [Command.create({"name": "P23 O"})]}
+                    )
+                ],
+            }
+        )
+        deal = env["crm.lead"].create(
+            {
+                "name": "P23 Hidden Deal",
+                "type": "opportunity",
+                "user_id": self.other_salesman.id,
+                "competitor_line_ids": [Command.create({"competitor_id": rival.id})],
+            }
+        )
+        qualification = env["crm.lead.qualification"].create(
+            {"lead_id": deal.id, "questionnaire_id": questionnaire.id}
+        )
+        samples = {
+            "crm.lead.competitor": deal.competitor_line_ids,
+            "crm.lead.qualification": qualification,
+            "crm.lead.qualification.answer": qualification.answer_ids,
+        }
+        # every model of the addon tied to a deal that salespeople create
+        data = env["ir.model.data"].search(
+            [("module", "=", "crm_extended"), ("model", "=", "ir.model")]
+        )
+        tied = [
+            m.model
+            for m in env["ir.model"].browse(data.mapped("res_id"))
+            if m.model in env
+            and not env[m.model]._abstract
+            and env[m.model]._auto
+            and not env[m.model]._transient
+            and ("lead_id" in env[m.model]._fields or "qualification_id" in env[m.model]._fields)
+            and env[m.model].with_user(self.salesman).has_access("create")
+        ]
+        self.assertIn("crm.lead.competitor", tied)
+        self.assertFalse(set(tied) - set(samples), "add a sample record of the new model")
+        for model in tied:
+            record = samples[model]
+            vals = record.copy_data()[0]
+            with self.subTest(model=model):
+                with self.assertRaises(AccessError) as caught:
+                    with mute_logger("odoo.models", "odoo.addons.base.models.ir_rule"):
+                        with self.env.cr.savepoint():
+                            env[model].with_user(self.salesman).create(vals)
+                message = str(caught.exception)
+                for secret in ("P23 Hidden", record.display_name):
+                    self.assertNotIn(secret, message)
