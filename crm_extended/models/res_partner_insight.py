@@ -81,7 +81,7 @@ class ResPartner(models.Model):
     def _search_insight_id(self, operator, value):
         if operator not in ("in", "not in", "any", "not any"):
             return NotImplemented
-        check_search(self, "insight_id", operator, value if operator in ("in", "not in") else [])
+        check_search(self, "insight_id", operator, value)
         Insight = self.env["crm.customer.insight"]
         company = Domain("company_id", "=", self.env.company.id)
         if operator in ("any", "not any"):

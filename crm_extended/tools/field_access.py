@@ -4,6 +4,7 @@ import math
 from collections.abc import Collection
 
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 
 
 def check_search(records, fname, operator, value):
@@ -14,22 +15,38 @@ def check_search(records, fname, operator, value):
     method replaces that term by another domain, so Odoo never checks it. This
     refuses users outside the field's ``groups`` (the same ``AccessError`` as a
     read of the field; ``sudo()`` passes), then values an RPC caller may send
-    that do not fit the field (a boolean for a number, a dict, a NUL character)
-    with a ``UserError`` naming the field, before they reach PostgreSQL.
+    that cannot reach a query (a dict, a NUL character, NaN, ``True`` for a
+    record id) with a ``UserError`` naming the field, before PostgreSQL sees them.
     """
     field = records._fields[fname]
     records._check_field_access(field, "read")
+    if operator in ("any", "not any", "any!", "not any!"):
+        # a domain on the comodel (a name typed in a filter): Odoo builds it, but
+        # its texts reach the query as they are
+        if isinstance(value, Domain):
+            for condition in value.iter_conditions():
+                texts = condition.value
+                if isinstance(texts, str) or not isinstance(texts, Collection):
+                    texts = [texts]
+                for text in texts:
+                    if isinstance(text, str) and "\x00" in text:
+                        _refuse(records, field, text)
+        return
     is_collection = isinstance(value, Collection) and not isinstance(value, str | dict)
     values = value if operator in ("in", "not in") and is_collection else [value]
     for item in values:
         if not _fits(field, item):
-            raise UserError(
-                records.env._(
-                    "%(field)s cannot be searched with %(value)s.",
-                    field=field._description_string(records.env),
-                    value=repr(item)[:60].replace("\x00", "\\x00"),
-                )
-            )
+            _refuse(records, field, item)
+
+
+def _refuse(records, field, item):
+    raise UserError(
+        records.env._(
+            "%(field)s cannot be searched with %(value)s.",
+            field=field._description_string(records.env),
+            value=repr(item)[:60].replace("\x00", "\\x00"),
+        )
+    )
 
 
 def _fits(field, item):
