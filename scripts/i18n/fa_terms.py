@@ -7,6 +7,7 @@
 # ruff: noqa: E501
 
 TERMS = {
+    "The question “%(question)s” is already answered in this qualification.": "به پرسش «%(question)s» در این ارزیابی قبلاً پاسخ داده شده است.",
     "%(field)s cannot be searched with %(value)s.": "%(field)s را نمی\u200cتوان با %(value)s جست\u200cوجو کرد.",
     "%(field)s: %(problem)s.": "%(field)s: %(problem)s.",
     "%(value)r is not a date": "%(value)r تاریخ نیست",
