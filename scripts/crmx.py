@@ -6,6 +6,8 @@
     python3 scripts/crmx.py test-host  # Odoo's own crm, sale, sale_crm tests with the addon
     python3 scripts/crmx.py bench   # benchmark on a scratch database
     python3 scripts/crmx.py load    # load test on two prefork servers (scripts/load/run.py)
+    python3 scripts/crmx.py test-neighbours  # OCA's credit modules beside the addon
+    python3 scripts/crmx.py fuzz    # the gates' stateful fuzzer alone, longer (CRMX_FUZZ_*)
 
 Odoo 19.0 must already be importable by python3: this project never fetches,
 copies or builds Odoo. Settings come from the environment:
@@ -192,7 +194,7 @@ def drop_stale_dbs():
     with contextlib.closing(pg_connect()) as conn, conn.cursor() as cr:
         cr.execute(
             "SELECT datname FROM pg_database WHERE datname ~ %s",
-            [f"^{re.escape(settings()['prefix'])}_(test|rpc|life|demo|bench|host)_[0-9]+$"],
+            [f"^{re.escape(settings()['prefix'])}_(test|rpc|life|demo|bench|host|fuzz)_[0-9]+$"],
         )
         names = [row[0] for row in cr.fetchall()]
     for name in names:
@@ -906,6 +908,140 @@ def cmd_bench():
         drop_db(dbname)
 
 
+# OCA's credit modules, the addon's neighbours (make test-neighbours): from PyPI,
+# without their dependencies (Odoo's own addons are already installed)
+NEIGHBOURS = {
+    "account_financial_risk": "odoo-addon-account-financial-risk>=19.0,<19.1",
+    "sale_financial_risk": "odoo-addon-sale-financial-risk>=19.0,<19.1",
+}
+# the addon's credit tests that run beside them
+NEIGHBOUR_CREDIT_CLASSES = (
+    "TestCreditExposure",
+    "TestCreditSettingsAndHolds",
+    "TestCreditConfirmation",
+    "TestCreditApproval",
+    "TestCreditSideDoors",
+    "TestCreditInvariant",
+    "TestCreditExposureList",
+    "TestCreditApprovalLoop",
+    "TestCreditCompanyTree",
+)
+
+
+def neighbours_path():
+    """OCA's credit modules installed from PyPI into .neighbours/ (once); their addons path."""
+    target = os.path.join(REPO, ".neighbours")
+    addons = os.path.join(target, "odoo", "addons")
+    if not all(os.path.isdir(os.path.join(addons, name)) for name in NEIGHBOURS):
+        info("installing OCA's account_financial_risk and sale_financial_risk into .neighbours/")
+        rc = subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "--upgrade",
+                "--target",
+                target,
+                *NEIGHBOURS.values(),
+            ]
+        )
+        if rc != 0:
+            raise CrmxError("pip could not install OCA's credit modules from PyPI")
+    return addons
+
+
+def cmd_test_neighbours():
+    """OCA's account_financial_risk and sale_financial_risk beside the addon: both
+    sides' tests in one database."""
+    addons = check_odoo()
+    check_pg()
+    neighbours = neighbours_path()
+    ensure_template()
+    os.makedirs(LOG_DIR, exist_ok=True)
+    log_path = os.path.join(LOG_DIR, "odoo-neighbours.log")
+    dbname = scratch_db("test")
+    copy_db(ensure_template(), dbname)
+    tags = [f"/{name}" for name in NEIGHBOURS]
+    tags += [f"/{ADDON}:{klass}" for klass in NEIGHBOUR_CREDIT_CLASSES]
+    info(f"neighbours: {', '.join(NEIGHBOURS)} and {ADDON}'s credit tests on '{dbname}'")
+    try:
+        cmd = odoo_cmd(
+            dbname,
+            "-i",
+            ",".join([ADDON, *NEIGHBOURS]),
+            "--stop-after-init",
+            "--test-enable",
+            f"--test-tags={','.join(tags)}",
+            "--log-level=info",
+        )
+        # the neighbours' folder after Odoo's and the addon's
+        cmd = [
+            arg.replace(
+                f"--addons-path={addons},{REPO}", f"--addons-path={addons},{REPO},{neighbours}"
+            )
+            for arg in cmd
+        ]
+        with open(log_path, "w", encoding="utf-8") as log:
+            rc = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    finally:
+        drop_db(dbname)
+    summary = analyse_test_log(log_path, modules=(ADDON, *NEIGHBOURS))
+    for test_id in summary.get("failed_ids", [])[:20]:
+        info(f"neighbours: failed {test_id}")
+    problems = [] if rc == 0 else [f"Odoo exited {rc}: see {log_path}"]
+    print(
+        total_line("neighbours", summary["passed"], summary["failed"], summary["skipped"]),
+        flush=True,
+    )
+    return verdict(summary["passed"], summary["failed"], summary["skipped"], 0, problems)
+
+
+def cmd_fuzz():
+    """The gates' stateful fuzzer alone, longer than in `make test` (CRMX_FUZZ_EXAMPLES)."""
+    check_odoo()
+    check_pg()
+    ensure_template()
+    os.environ.setdefault("CRMX_FUZZ_EXAMPLES", "3000")
+    os.environ.setdefault("CRMX_FUZZ_STEPS", "12")
+    os.makedirs(LOG_DIR, exist_ok=True)
+    log_path = os.path.join(LOG_DIR, "odoo-fuzz.log")
+    dbname = scratch_db("fuzz")
+    info(
+        f"gate fuzzer: {os.environ['CRMX_FUZZ_EXAMPLES']} examples of up to "
+        f"{os.environ['CRMX_FUZZ_STEPS']} steps on '{dbname}'"
+    )
+    copy_db(ensure_template(), dbname)
+    try:
+        rc, _ = run_odoo(
+            dbname,
+            "-i",
+            ADDON,
+            "--stop-after-init",
+            "--test-enable",
+            f"--test-tags=/{ADDON}:TestGateFuzzer",
+            "--log-level=info",
+            log_path=log_path,
+            echo=lambda line: "gate fuzzer:" in line or " FAIL" in line or "ERROR" in line,
+        )
+    finally:
+        drop_db(dbname)
+    summary = analyse_test_log(log_path)
+    print(
+        total_line("fuzz", summary["passed"], summary["failed"], summary["skipped"], 0), flush=True
+    )
+    return verdict(
+        summary["passed"],
+        summary["failed"],
+        summary["skipped"],
+        0,
+        [] if rc == 0 else [f"exit {rc}"],
+    )
+
+
 def cmd_load():
     """Load test: see scripts/load/run.py (settings CRMX_LOAD_*)."""
     sys.path.insert(0, os.path.join(REPO, "scripts", "load"))
@@ -915,7 +1051,8 @@ def cmd_load():
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1] not in ("demo", "test", "test-host", "bench", "load"):
+    commands = ("demo", "test", "test-host", "test-neighbours", "bench", "load", "fuzz")
+    if len(argv) < 2 or argv[1] not in commands:
         print(__doc__.strip())
         return 2
     try:
@@ -927,6 +1064,10 @@ def main(argv):
             return cmd_test_host()
         if argv[1] == "load":
             return cmd_load()
+        if argv[1] == "fuzz":
+            return cmd_fuzz()
+        if argv[1] == "test-neighbours":
+            return cmd_test_neighbours()
         return cmd_bench()
     except CrmxError as exc:
         die(str(exc))

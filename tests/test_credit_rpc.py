@@ -328,3 +328,69 @@ def test_portal_and_plain_users_read_no_credit_data(odoo):
         error = _error(lambda f=field: odoo.rpc("sale.order", "read", [order], [f], **portal))
         assert error.name == "odoo.exceptions.AccessError", field
         assert "Internal reason" not in error.message
+
+
+def test_invariant_holds_over_json_rpc(odoo, credit_users):
+    """The last round's findings, tried over JSON-RPC: the invariant is checked
+    when the request commits (the pre-commit check), whatever the call."""
+    salesman = credit_users[0]
+    as_salesman = {"login": salesman, "password": salesman}
+    held = odoo.rpc(
+        "res.partner",
+        "create",
+        {
+            "name": "RPC Invariant Held",
+            "is_company": True,
+            "credit_hold": True,
+            "credit_hold_reason": "Invariant hold",
+        },
+    )
+    clean = odoo.rpc("res.partner", "create", {"name": "RPC Invariant Clean", "is_company": True})
+    product = _product(odoo, 25.0)
+    # 1. the commercial entity is written by its computation only
+    error = _error(
+        lambda: odoo.rpc(
+            "res.partner", "write", [held], {"commercial_partner_id": clean}, **as_salesman
+        )
+    )
+    assert error.name == "odoo.exceptions.UserError"
+    # 2. state and customer in one write, as the salesperson and as the administrator
+    for credentials in (as_salesman, {}):
+        quotation = _quotation(odoo, clean, product, salesman)
+        error = _error(
+            lambda quotation=quotation, credentials=credentials: odoo.rpc(
+                "sale.order",
+                "write",
+                [quotation],
+                {"state": "sale", "partner_id": held, "partner_invoice_id": held},
+                **credentials,
+            )
+        )
+        assert error.name == "odoo.exceptions.UserError"
+        assert "Invariant hold" in error.message
+        [row] = odoo.rpc("sale.order", "read", [quotation], ["state", "partner_id"])
+        assert (row["state"], row["partner_id"][0]) == ("draft", clean)
+    # 9. a direct invoice of the held customer is not posted by the administrator's
+    # accountant without a credit controller
+    invoice = odoo.rpc(
+        "account.move",
+        "create",
+        {
+            "move_type": "out_invoice",
+            "partner_id": held,
+            "invoice_line_ids": [(0, 0, {"product_id": product, "price_unit": 500.0})],
+        },
+    )
+    odoo.new_user("crmx_credit_rpc_accountant", ["account.group_account_invoice"])
+    error = _error(
+        lambda: odoo.rpc(
+            "account.move",
+            "action_post",
+            [invoice],
+            login="crmx_credit_rpc_accountant",
+            password="crmx_credit_rpc_accountant",
+        )
+    )
+    assert error.name == "odoo.exceptions.UserError"
+    [row] = odoo.rpc("account.move", "read", [invoice], ["state"])
+    assert row["state"] == "draft"

@@ -8,6 +8,8 @@ from . import res_config_settings_credit
 from . import res_partner_credit
 from . import sale_order_credit
 from . import sale_order_line_credit
+from . import crm_credit_invariant
+from . import account_move_credit
 from . import payment_transaction_credit
 
 # -- sales cycles and qualification --

@@ -73,6 +73,13 @@ class CrmLead(models.Model):
         copy=False,
         export_string_translation=False,
     )
+    cycle_left_by_id = fields.Many2one(
+        "res.users",
+        string="Taken Out of Cycle By",
+        readonly=True,
+        copy=False,
+        help="The sales manager who took this lead out of its sales cycle.",
+    )
     stage_history_ids = fields.One2many("crm.lead.stage.history", "lead_id", string="Stage History")
     qualification_ids = fields.One2many(
         "crm.lead.qualification", "lead_id", string="Qualifications"
@@ -313,8 +320,18 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
+        if "cycle_left_by_id" in vals:
+            raise UserError(
+                self.env._("Only taking a lead out of its sales cycle records who did it.")
+            )
         if not self or not _CYCLE_TRIGGER_FIELDS & vals.keys():
             return super().write(vals)
+        leaving = self.browse()
+        if "sales_cycle_id" in vals and not vals["sales_cycle_id"]:
+            leaving = self.filtered("sales_cycle_id")
+            if leaving:
+                leaving._cycle_check_leave()
+                vals = dict(vals, cycle_left_by_id=self.env.uid)
         if vals.get("type") == "opportunity":
             self.filtered(lambda lead: lead.type == "lead")._check_conversion_qualification()
         old = {lead.id: (lead.sales_cycle_id, lead.stage_id) for lead in self}
@@ -323,7 +340,29 @@ class CrmLead(models.Model):
             vals = dict(vals, cycle_probability_stage_id=vals["stage_id"])
         res = super().write(vals)
         self._cycle_after_write(old, "stage_id" in vals)
+        for lead in leaving:
+            lead.message_post(
+                body=self.env._(
+                    "%(user)s took this lead out of the sales cycle “%(cycle)s”.",
+                    user=self.env.user.name,
+                    cycle=old[lead.id][0].name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
         return res
+
+    def _cycle_check_leave(self):
+        """A lead leaves its sales cycle only by a sales manager's explicit act:
+        out of its cycle, no stage gate applies to it any more."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise UserError(
+                self.env._(
+                    "“%(lead)s” cannot be taken out of its sales cycle “%(cycle)s”: only a "
+                    "sales manager can do that. Move it to another team or stage instead.",
+                    lead=self[:1].name,
+                    cycle=self[:1].sales_cycle_id.name,
+                )
+            )
 
     # ------------------------------------------------------------------
     # Actions
@@ -472,30 +511,25 @@ class CrmLead(models.Model):
             old_cycle, old_stage = old.get(lead.id, (False, False))
             start = index_of.get(old_stage, 0) if old_cycle == cycle else 0
             for line in cycle.stage_line_ids[start : index_of[lead.stage_id]]:
-                if line.questionnaire_id:
-                    gated.append((lead, line))
+                gated.extend((lead, *gate) for gate in line._gates())
         if not gated:
             return
         latest = self._cycle_latest_qualifications(
             self.env["crm.qualification.questionnaire"].union(
-                *(line.questionnaire_id for _lead, line in gated)
+                *(questionnaire for _lead, _stage, questionnaire, _score in gated)
             )
         )
-        for lead, line in gated:
-            qualification = latest.get((lead.id, line.questionnaire_id.id))
-            if (
-                not qualification
-                or not qualification.passed
-                or qualification.score < line.min_score
-            ):
+        for lead, stage, questionnaire, min_score in gated:
+            qualification = latest.get((lead.id, questionnaire.id))
+            if not qualification or not qualification.passed or qualification.score < min_score:
                 raise UserError(
                     self.env._(
                         "“%(lead)s” cannot leave the stage “%(stage)s” forward: it needs a passed "
                         "qualification “%(questionnaire)s” with a score of at least %(score)s.",
                         lead=lead.name,
-                        stage=line.stage_id.name,
-                        questionnaire=line.questionnaire_id.name,
-                        score=line.min_score,
+                        stage=stage.name,
+                        questionnaire=questionnaire.name,
+                        score=min_score,
                     )
                 )
 
@@ -575,6 +609,11 @@ class CrmLead(models.Model):
         if close:
             History._close_open_rows(self.ids, now)
         History._open_rows(self, now)
+        if overridden := self._cycle_trusted_moves(CYCLE_MOVE_OVERRIDE):
+            # the stay a manager's gate override began is marked as such
+            History.search([("lead_id", "in", overridden.ids), ("date_out", "=", False)]).write(
+                {"gate_override": True}
+            )
 
     def _check_conversion_qualification(self):
         leads = self.filtered(lambda lead: lead.sales_cycle_id.require_qualification)

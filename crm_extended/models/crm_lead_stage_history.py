@@ -25,6 +25,12 @@ class CrmLeadStageHistory(models.Model):
         help="Length of the stay, set when the lead leaves the stage.",
     )
     user_id = fields.Many2one("res.users", string="Salesperson")
+    gate_override = fields.Boolean(
+        string="Gate Overridden",
+        readonly=True,
+        help="A sales manager moved the lead here past a stage gate (the reason is in the "
+        "lead's chatter).",
+    )
     company_id = fields.Many2one("res.company", string="Company", index=True)
 
     _lead_open_idx = models.Index("(lead_id) WHERE date_out IS NULL")

@@ -37,6 +37,25 @@ class CrmSalesCycleStage(models.Model):
         "A stage can appear only once in a sales cycle.",
     )
 
+    def _gates(self):
+        """The qualification gates to pass to leave this stage forward:
+        ``[(stage, questionnaire, min score)]``. A cycle that requires a
+        qualification gates its first stage with its questionnaire too (a deal
+        created as an opportunity right away stays there until qualified)."""
+        self.ensure_one()
+        gates = []
+        if self.questionnaire_id:
+            gates.append((self.stage_id, self.questionnaire_id, self.min_score))
+        cycle = self.cycle_id
+        if (
+            cycle.require_qualification
+            and cycle.qualification_questionnaire_id
+            and self == cycle.stage_line_ids[:1]
+            and self.questionnaire_id != cycle.qualification_questionnaire_id
+        ):
+            gates.append((self.stage_id, cycle.qualification_questionnaire_id, 0.0))
+        return gates
+
     @api.depends("cycle_id", "stage_id")
     def _compute_display_name(self):
         for line in self:

@@ -7,6 +7,9 @@ from odoo.tools import SQL, format_amount
 
 from ..tools.field_access import check_search, is_finite_number
 
+# partner columns whose change may move a contact to another commercial entity
+PARTNER_KEYS = frozenset({"commercial_partner_id", "parent_id", "is_company"})
+
 CREDIT_STATUS = [
     ("ok", "OK"),
     ("warning", "Warning"),
@@ -807,8 +810,34 @@ class ResPartner(models.Model):
                 self.env._("Only credit controllers can change credit limits and credit holds.")
             )
 
+    def _credit_check_computed_only(self, vals_list):
+        """``commercial_partner_id`` follows ``parent_id`` and ``is_company``:
+        only its computation sets it (a stored computed field is written by
+        ``write`` too, which would move a contact's orders and invoices to any
+        entity)."""
+        if any("commercial_partner_id" in vals for vals in vals_list):
+            raise UserError(
+                self.env._(
+                    "The commercial entity of a contact follows its parent company: change "
+                    "the contact's company instead."
+                )
+            )
+
+    def _write_multi(self, vals_list):
+        # the credit invariant's choke point: a contact that changes commercial
+        # entity brings its orders and invoices along (crm_credit_invariant.py)
+        changes = {
+            partner.id: vals
+            for partner, vals in zip(self, vals_list, strict=True)
+            if PARTNER_KEYS & vals.keys()
+        }
+        if changes:
+            self.env["res.partner"]._credit_inv_touch_partners(list(changes), changes)
+        return super()._write_multi(vals_list)
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._credit_check_computed_only(vals_list)
         defaults = {
             name for name in CREDIT_CONTROLLED_FIELDS if self.env.context.get(f"default_{name}")
         }
@@ -820,9 +849,11 @@ class ResPartner(models.Model):
         for partner, vals in zip(partners, vals_list, strict=True):
             if defaults or any(vals.get(name) for name in CREDIT_CONTROLLED_FIELDS):
                 partner._credit_post_changes(dict.fromkeys(CREDIT_CONTROLLED_FIELDS))
+                self.env["res.partner"]._credit_inv_credit_set(partner.commercial_partner_id.ids)
         return partners
 
     def write(self, vals):
+        self._credit_check_computed_only([vals])
         credit_names = [name for name in CREDIT_CONTROLLED_FIELDS if name in vals]
         old_values = {}
         if credit_names:
@@ -837,14 +868,23 @@ class ResPartner(models.Model):
                         old_values[partner.id] = current
             if changed:
                 self._credit_check_controller()
+                self.env["res.partner"]._credit_inv_credit_set(
+                    self.sudo().commercial_partner_id.ids
+                )
         moving = self._credit_moving_controlled_partners(vals)
+        entities = {}
+        if {"parent_id", "is_company"} & vals.keys() and self.env.user.has_group(
+            "crm_extended.group_credit_controller"
+        ):
+            entities = {p.id: p.commercial_partner_id for p in self.sudo() if p.id}
         result = super().write(vals)
-        if moving:
-            moved = self.browse(moving).filtered(
-                lambda p: p.commercial_partner_id.id != moving[p.id]
-            )
-            if moved:
-                moved._credit_check_move()
+        moved = self.browse(moving).filtered(
+            lambda p: (p.commercial_partner_id.id, p.company_id.id) != moving[p.id]
+        )
+        # a credit controller bringing a contact under another entity is logged too
+        moved |= self.browse(entities).filtered(lambda p: p.commercial_partner_id != entities[p.id])
+        if moved:
+            moved._credit_check_move()
         for partner in self.browse(old_values):
             partner._credit_post_changes(old_values[partner.id])
         return result
@@ -853,12 +893,12 @@ class ResPartner(models.Model):
         """Partners whose commercial entity ``vals`` may change while that entity
         is under credit control (a hold or a limit in any company).
 
-        :return: ``{partner id: commercial entity id before the write}``
+        :return: ``{partner id: (commercial entity id, company id) before the write}``
         """
-        if self.env.su or not ({"parent_id", "is_company"} & vals.keys()):
+        if self.env.su or not ({"parent_id", "is_company", "company_id"} & vals.keys()):
             return {}
-        before = {p.id: p.commercial_partner_id.id for p in self.sudo() if p.id}
-        commercial_ids = list(set(before.values()))
+        before = {p.id: (p.commercial_partner_id.id, p.company_id.id) for p in self.sudo() if p.id}
+        commercial_ids = list({entity for entity, _company in before.values()})
         if not commercial_ids:
             return {}
         self.flush_model(["credit_hold", "credit_limit"])
@@ -876,13 +916,14 @@ class ResPartner(models.Model):
             )
         )
         controlled = {row[0] for row in rows}
-        return {pid: entity for pid, entity in before.items() if entity in controlled}
+        return {pid: old for pid, old in before.items() if old[0] in controlled}
 
     def _credit_check_move(self):
         """Moving a partner out of (or into another) commercial entity under credit
         control would move its orders and receivables away from that entity's
         hold and limit: that is a credit controller's act."""
         if self.env.user.has_group("crm_extended.group_credit_controller"):
+            self.env["res.partner"]._credit_inv_allow_controller_act(self.commercial_partner_id.ids)
             for partner in self:
                 partner.sudo().message_post(
                     body=self.env._(

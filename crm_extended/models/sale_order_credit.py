@@ -1,7 +1,10 @@
+from contextlib import contextmanager
+
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
+from .crm_credit_invariant import ORDER_KEYS
 from .res_partner_credit import CREDIT_READ_GROUPS
 
 CREDIT_APPROVAL_STATES = [
@@ -20,6 +23,11 @@ CREDIT_APPROVAL_FIELDS = (
     "credit_approval_company_id",
     "credit_approval_currency_id",
 )
+
+
+# Set only when the customer signs or pays online (``_credit_accepting``).
+CREDIT_ACCEPTANCE_FIELDS = frozenset({"credit_customer_accepted", "credit_accepted_amount"})
+_ACCEPTING_KEY = "crm_extended.credit_accepting"
 
 
 class SaleOrder(models.Model):
@@ -81,6 +89,14 @@ class SaleOrder(models.Model):
         groups=CREDIT_READ_GROUPS,
         help="The customer signed or paid this quotation online while credit control "
         "blocked it: approving the credit confirms it.",
+    )
+    credit_accepted_amount = fields.Monetary(
+        string="Amount Accepted Online",
+        copy=False,
+        readonly=True,
+        groups=CREDIT_READ_GROUPS,
+        help="The total the customer signed or paid online: approving the credit confirms "
+        "the order only while its total is not above it.",
     )
     credit_block_reason = fields.Char(
         string="Credit Block",
@@ -164,9 +180,17 @@ class SaleOrder(models.Model):
         return orders
 
     def write(self, vals):
+        if not self.env.su and vals.keys() - {"message_main_attachment_id"}:
+            # a user who may not write the order learns nothing of its credit
+            self.check_access("write")
         self._credit_check_approval_write(vals)
         if vals.get("state") == "sale":
-            # every way into the `sale` state (action_confirm included) passes here
+            # every way into the `sale` state (action_confirm included) passes
+            # here; the check is of the order as it will be confirmed, so the
+            # other values of the same write land first
+            if others := {key: value for key, value in vals.items() if key != "state"}:
+                self.write(others)
+                vals = {"state": "sale"}
             self._credit_check_confirmation()
         approved = self._credit_approved_orders()
         confirmed = self._credit_confirmed_snapshot()
@@ -174,6 +198,32 @@ class SaleOrder(models.Model):
         approved._credit_note_voided()
         self._credit_check_confirmed_changes(confirmed)
         return result
+
+    # ------------------------------------------------------------ the credit invariant's choke point
+
+    def _write_multi(self, vals_list):
+        # every change of a stored value reaches here (flushes of computed
+        # fields, sudo, any combination of values): see crm_credit_invariant.py
+        # (the cache holds the new values: an order that is confirmed now, or
+        # whose state changes, may weigh on a customer; a quotation's edits not)
+        changes = {
+            order.id: vals
+            for order, vals in zip(self, vals_list, strict=True)
+            if ORDER_KEYS & vals.keys() and ("state" in vals or order.state == "sale")
+        }
+        if changes:
+            self.env["res.partner"]._credit_inv_touch_orders(list(changes), changes)
+        return super()._write_multi(vals_list)
+
+    def _create(self, data_list):
+        confirmed = [data["stored"] for data in data_list if data["stored"].get("state") == "sale"]
+        if confirmed:
+            # before the insert: what the customers owe without these orders
+            self.env["res.partner"]._credit_inv_touch_new_documents(confirmed)
+        records = super()._create(data_list)
+        if confirmed:
+            self.env["res.partner"]._credit_inv_register_orders(records.ids)
+        return records
 
     # ------------------------------------------------------------ actions
 
@@ -246,8 +296,25 @@ class SaleOrder(models.Model):
             )
         )
         if order.credit_customer_accepted:
-            # the customer already signed or paid online: the approval confirms
-            order.with_context(send_email=True).action_confirm()
+            if (
+                order.currency_id.compare_amounts(order.amount_total, order.credit_accepted_amount)
+                <= 0
+            ):
+                # the customer already signed or paid online: the approval confirms
+                order.with_context(send_email=True).action_confirm()
+            else:
+                order.message_post(
+                    body=self.env._(
+                        "The customer accepted %(accepted)s online; the total is now "
+                        "%(total)s: the order is not confirmed, the customer must accept the "
+                        "new total first.",
+                        accepted=format_amount(
+                            self.env, order.credit_accepted_amount, order.currency_id
+                        ),
+                        total=format_amount(self.env, order.amount_total, order.currency_id),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
         return True
 
     def action_reject_credit(self):
@@ -275,6 +342,11 @@ class SaleOrder(models.Model):
             )
         )
         return True
+
+    def action_confirm(self):
+        if not self.env.su:
+            self.check_access("write")
+        return super().action_confirm()
 
     # ------------------------------------------------------------ Odoo's own confirmation paths
 
@@ -548,7 +620,10 @@ class SaleOrder(models.Model):
         """
         held = self.browse([order.id for order in self._credit_blocked_orders()])
         for order in held.sudo():
-            order.credit_customer_accepted = True
+            with self._credit_accepting():
+                order.write(
+                    {"credit_customer_accepted": True, "credit_accepted_amount": order.amount_total}
+                )
             if order.credit_approval_state != "requested":
                 order._credit_request(
                     order.env._(
@@ -607,6 +682,17 @@ class SaleOrder(models.Model):
             self.env.su and self.env.user.has_group("crm_extended.group_credit_controller")
         )
 
+    @contextmanager
+    def _credit_accepting(self):
+        """The customer's online acceptance is being recorded inside this block
+        (a flag in ``cr.cache``, which only server code reaches)."""
+        cache = self.env.cr.cache
+        cache[_ACCEPTING_KEY] = cache.get(_ACCEPTING_KEY, 0) + 1
+        try:
+            yield
+        finally:
+            cache[_ACCEPTING_KEY] = cache.get(_ACCEPTING_KEY, 1) - 1
+
     @api.model
     def _credit_check_approval_write(self, vals):
         touched = any(vals.get(name) for name in CREDIT_APPROVAL_FIELDS) or vals.get(
@@ -614,10 +700,25 @@ class SaleOrder(models.Model):
         ) in ("approved", "rejected")
         if touched and not self._credit_may_set_approval():
             raise self._credit_approval_access_error()
+        if (
+            CREDIT_ACCEPTANCE_FIELDS & vals.keys()
+            and not self.env.cr.cache.get(_ACCEPTING_KEY)
+            and self.env.uid != SUPERUSER_ID
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only the customer's own signature or payment online marks a quotation "
+                    "as accepted by the customer."
+                )
+            )
 
     def _credit_check_approval_values(self):
         """Refuse records that ended up with approval values (e.g. from context
         defaults) their creator may not set."""
+        if self.env.uid != SUPERUSER_ID:
+            for order in self.sudo():
+                if any(order[name] for name in CREDIT_ACCEPTANCE_FIELDS):
+                    self._credit_check_approval_write(dict.fromkeys(CREDIT_ACCEPTANCE_FIELDS))
         if self._credit_may_set_approval():
             return
         for order in self.sudo():

@@ -6,12 +6,15 @@ from . import test_credit_concurrency
 from . import test_credit_performance
 from . import test_credit_tour
 from . import test_credit_side_doors
+from . import test_credit_invariant
+from . import test_gate_fuzzer
 from . import test_credit_online
 from . import test_credit_ui
 from . import test_i18n_variants
 
 # -- sales cycles and qualification --
 from . import test_sales_cycle
+from . import test_cycle_invariant
 from . import test_qualification
 from . import test_sales_cycle_report
 from . import test_sales_cycle_tour

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo import Command, fields
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -41,6 +43,45 @@ class CreditCommon(AccountTestInvoicingCommon):
         cls.product = cls._create_product(
             name="credit product", lst_price=100.0, taxes_id=[Command.clear()]
         )
+
+    def _reinvoice_cost(self, order, amount):
+        """Re-invoice a vendor bill's cost on ``order`` through Odoo's own flow
+        (``_sale_create_reinvoice_sale_line``); community's `sale` finds no
+        order by itself (sale_project and sale_expense do), so the order is
+        given to it. :return: the order lines created"""
+        product = self.env["product.product"].create(
+            {
+                "name": "Re-invoiced travel",
+                "type": "service",
+                "expense_policy": "cost",
+                "standard_price": amount,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        bill = self.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": self.partner_a.id,
+                "invoice_date": fields.Date.today(),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [],
+                        }
+                    )
+                ],
+            }
+        )
+        line = bill.invoice_line_ids
+        with patch.object(
+            type(line), "_sale_determine_order", lambda lines: {aml.id: order for aml in lines}
+        ):
+            return self.env["sale.order.line"].union(
+                *line._sale_create_reinvoice_sale_line().values()
+            )
 
     @classmethod
     def _credit_user(cls, login, groups):

@@ -296,11 +296,20 @@ class TestCreditSideDoors(CreditCommon):
         self.assertEqual(order.amount_total, 100.0)
         self.assertEqual(len(order.order_line), 1)
         # a re-invoiced cost (vendor bill, expense) is already spent: it is added
-        cost = self.env["sale.order.line"].create(
-            dict(new_line, order_id=order.id, is_expense=True, price_unit=20.0)
-        )
+        cost = self._reinvoice_cost(order, 20.0)
+        self.env.cr.flush()  # the credit invariant's check, as at commit
         self.assertEqual(order.amount_total, 120.0)
         self.assertTrue(cost.is_expense)
+        # a line cannot be made a re-invoiced cost by hand, nor grow unchecked
+        with self.assertRaises(AccessError):
+            self.env["sale.order.line"].sudo().create(
+                dict(new_line, order_id=order.id, is_expense=True)
+            )
+        with self.assertRaises(AccessError):
+            order.order_line[0].sudo().is_expense = True
+        with self.assertRaises(UserError):
+            cost.sudo().product_uom_qty = 3000
+            self.env.cr.flush()
         # what lowers the exposure goes through
         order.order_line[0].product_uom_qty = 0.5
         self.assertEqual(order.amount_total, 70.0)
