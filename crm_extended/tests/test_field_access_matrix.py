@@ -137,7 +137,8 @@ FIELDS = {
     },
     "crm.lead": {
         RECORD: (
-            "competitor_line_ids cycle_probability_stage_id cycle_stage_ids is_stage_overdue "
+            "competitor_line_ids cycle_left_by_id cycle_probability_stage_id cycle_stage_ids "
+            "is_stage_overdue "
             "lost_to_competitor_id qualification_count qualification_ids qualification_score "
             "qualification_status sales_cycle_id sales_cycle_stage_id stage_exit_criteria "
             "stage_history_ids stage_max_days "
@@ -172,8 +173,8 @@ FIELDS = {
     },
     "crm.lead.stage.history": {
         RECORD: (
-            "company_id create_date create_uid date_in date_out duration_days lead_id "
-            "sales_cycle_id stage_id user_id write_date write_uid "
+            "company_id create_date create_uid date_in date_out duration_days gate_override "
+            "lead_id sales_cycle_id stage_id user_id write_date write_uid "
         ),
     },
     "crm.product.affinity": {
@@ -311,7 +312,8 @@ FIELDS = {
             "warranty_contract_ids warranty_renewed_contract_ids "
         ),
         SALES_FINANCE: (
-            "credit_approval_amount credit_approval_company_id credit_approval_currency_id "
+            "credit_accepted_amount credit_approval_amount credit_approval_company_id "
+            "credit_approval_currency_id "
             "credit_approval_date credit_approval_partner_id credit_approval_state "
             "credit_approved_by_id credit_block_reason credit_customer_accepted "
             "credit_warning "
