@@ -114,23 +114,30 @@ class CrmSalesCycle(models.Model):
         return action
 
     def _sync_line_sequences(self):
-        """Re-sequence lines after a pipeline reordering so cycles follow the board."""
+        """Re-sequence lines after a pipeline reordering so cycles follow the board:
+        one UPDATE for every line of every cycle (numbered by stage sequence), in
+        SQL so that the per-line order check does not run on half-renumbered lines."""
+        if not self:
+            return
         Line = self.env["crm.sales.cycle.stage"]
-        for cycle in self:
-            ordered = cycle.stage_line_ids.sorted(
-                lambda line: (line.stage_id.sequence, line.stage_id.id)
+        Line.flush_model()
+        self.env["crm.stage"].flush_model(["sequence"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE crm_sales_cycle_stage line
+                   SET sequence = ordered.position
+                  FROM (SELECT line.id,
+                               ROW_NUMBER() OVER (PARTITION BY line.cycle_id
+                                                  ORDER BY stage.sequence, stage.id) AS position
+                          FROM crm_sales_cycle_stage line
+                          JOIN crm_stage stage ON stage.id = line.stage_id
+                         WHERE line.cycle_id = ANY(%s)) AS ordered
+                 WHERE line.id = ordered.id AND line.sequence IS DISTINCT FROM ordered.position
+                """,
+                self.ids,
             )
-            for index, line in enumerate(ordered, start=1):
-                if line.sequence != index:
-                    # bypass the per-line order check while the lines are renumbered
-                    Line.flush_model()
-                    self.env.cr.execute(
-                        SQL(
-                            "UPDATE crm_sales_cycle_stage SET sequence = %s WHERE id = %s",
-                            index,
-                            line.id,
-                        )
-                    )
+        )
         Line.invalidate_model(["sequence"])
         self.invalidate_recordset(["stage_line_ids"])
 

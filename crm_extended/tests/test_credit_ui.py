@@ -204,3 +204,21 @@ class TestCreditReadmeClaims(CreditCommon):
         self.assertIn(finance_root.id, visible[self.billing_user])
         self.assertNotIn(sales_root.id, visible[plain])
         self.assertNotIn(finance_root.id, visible[plain])
+
+
+@tagged("post_install", "-at_install")
+class TestCreditFiguresAreTheCustomers(CreditCommon):
+    """Credit figures add up every document of the customer, whoever owns it;
+    the lists behind the figures follow the reader's record rules."""
+
+    def test_own_documents_salesperson_counts_a_colleagues_order_but_lists_their_own(self):
+        colleague = self._credit_user("crmx_credit_colleague", [self.group_salesman])
+        mine = self._order(100.0, confirm=True, user=self.salesman)
+        theirs = self._order(300.0, confirm=True, user=colleague)
+        customer = self.customer.with_user(self.salesman).with_company(self.company)
+        self.assertEqual(customer.credit_open_order_count, 2)
+        self.assertEqual(customer.credit_exposure_orders, 400.0)
+        action = customer.action_view_credit_open_orders()
+        self.assertEqual(set(action["domain"][0][2]), {mine.id, theirs.id})
+        listed = self.env["sale.order"].with_user(self.salesman).search(action["domain"])
+        self.assertEqual(listed, mine, "the list shows what the salesperson may read")

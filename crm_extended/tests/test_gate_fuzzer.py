@@ -275,6 +275,7 @@ class GateMachine(RuleBasedStateMachine if RuleBasedStateMachine else object):
         self.order_ids = list(self.case.order_ids)
         self.lead_ids = list(self.case.lead_ids)
         self.overridden = set()
+        self.last = {}  # id of a list of record ids -> the record last picked from it
         self.accepted = {}
         self.log = []
         self.oracle = Oracle(self.case)
@@ -289,7 +290,12 @@ class GateMachine(RuleBasedStateMachine if RuleBasedStateMachine else object):
         return self.case.env(user=user, su=role == "admin_sudo")
 
     def pick(self, ids, index):
-        return ids[index % len(ids)]
+        """Half the draws (index < 50) take the record the last step acted on, so
+        that sequences of calls chain on one order or lead; the others any."""
+        last = self.last.get(id(ids))
+        record_id = last if index < 50 and last in ids else ids[index % len(ids)]
+        self.last[id(ids)] = record_id
+        return record_id
 
     def step(self, action, role, func, **args):
         self.counters["steps"] += 1
@@ -422,7 +428,7 @@ class GateMachine(RuleBasedStateMachine if RuleBasedStateMachine else object):
         values = {
             "product_uom_qty": 30.0,
             "price_unit": 4000.0,
-            "order_id": self.pick(self.order_ids, other),
+            "order_id": self.order_ids[other % len(self.order_ids)],
             "is_expense": True,
         }
         vals = {key: values[key] for key in keys}

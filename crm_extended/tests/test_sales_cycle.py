@@ -487,6 +487,50 @@ class TestSalesCycle(SalesCycleCommon):
         self.stage_2.with_user(self.manager).sequence = 950
         self.assertEqual(self.cycle.stage_line_ids.stage_id[-1], self.stage_2)
 
+    def test_resequencing_costs_the_same_for_any_number_of_lines(self):
+        Cycle = self.env["crm.sales.cycle"]
+        Stage = self.env["crm.stage"]
+
+        def cycles(count, lines):
+            stages = Stage.create(
+                [
+                    {"name": f"R{i}", "sequence": 800 + i, "sales_cycle_only": True}
+                    for i in range(lines)
+                ]
+            )
+            batch = Cycle.create(
+                [
+                    {
+                        "name": f"R cycle {n}",
+                        "stage_line_ids": [
+                            Command.create({"sequence": i, "stage_id": stage.id, "probability": 0})
+                            for i, stage in enumerate(stages | self.stage_won)
+                        ],
+                    }
+                    for n in range(count)
+                ]
+            )
+            # the board's order reversed behind the cycles' back (no sync yet)
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE crm_stage SET sequence = 1700 - sequence WHERE id = ANY(%s)", [stages.ids]
+            )
+            return batch
+
+        small, large = cycles(1, 3), cycles(6, 20)
+        counts = {}
+        for name, batch in (("small", small), ("large", large)):
+            self.env.invalidate_all()
+            counts[name] = count_queries(self.env, batch._sync_line_sequences)
+            for cycle in batch:
+                lines = cycle.stage_line_ids
+                self.assertEqual(lines.mapped("sequence"), list(range(1, len(lines) + 1)))
+                self.assertEqual(
+                    lines.stage_id, lines.stage_id.sorted(lambda st: (st.sequence, st.id))
+                )
+                self.assertEqual(lines[-1].stage_id, self.stage_won)
+        self.assertEqual(counts["small"], counts["large"])
+
     # ------------------------------------------------------------------
     # history and performance
     # ------------------------------------------------------------------

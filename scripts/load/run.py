@@ -13,8 +13,9 @@ process helpers). Steps:
    confirmation, invoice posting), then the full mix of the addon;
 4. the invariants, checked with SQL (and the addon's credit figures); any
    violation, unexpected error or server error fails the command;
-5. the core mix again on the database without the addon: p95 and throughput
-   ratios against the budget (p95 <= 1.25x, throughput >= 0.85x).
+5. the core mix again on the database without the addon: p50, p95 and
+   throughput ratios against the budget (p50 and p95 <= 1.15x, throughput >=
+   0.9x).
 
 Settings (environment): CRMX_LOAD_SECONDS (per Locust run, 300),
 CRMX_LOAD_USERS (40), CRMX_LOAD_SCALE (1.0 = 10,000 customers, 100,000
@@ -41,7 +42,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORE_OPS = ["pipeline", "customer form", "quotation confirm", "invoice post"]
-P95_BUDGET, THROUGHPUT_BUDGET = 1.25, 0.85
+# p50 and p95 of each core operation, and throughput, against Odoo alone
+LATENCY_BUDGET, THROUGHPUT_BUDGET = 1.15, 0.9
 
 
 def _env_int(name, default):
@@ -413,22 +415,29 @@ def print_table(title, result):
 
 
 def print_ratios(with_addon, alone):
-    """Core operations with the addon against Odoo alone; return the misses."""
+    """Core operations with the addon against Odoo alone, at the median and at
+    p95 (at saturation p95 is mostly queueing; the median says what each request
+    costs); return the misses."""
     misses = []
     print("\nOverhead of crm_extended on core operations (same seed, same core mix)")
     print(
-        f"  {'operation':<24}{'p95 addon':>11}{'p95 alone':>11}{'ratio':>8}   budget <= {P95_BUDGET}x"
+        f"  {'operation':<24}{'p50 addon':>11}{'p50 alone':>11}{'ratio':>8}"
+        f"{'p95 addon':>11}{'p95 alone':>11}{'ratio':>8}   budget <= {LATENCY_BUDGET}x"
     )
     for name in CORE_OPS:
         a, b = with_addon["ops"].get(name), alone["ops"].get(name)
-        if not a or not b or not b["p95"]:
+        if not a or not b or not b["p95"] or not b["p50"]:
             print(f"  {name:<24}{'n/a':>11}")
             continue
-        ratio = a["p95"] / b["p95"]
-        verdict = "ok" if ratio <= P95_BUDGET else "OVER"
-        if verdict != "ok":
-            misses.append(f"p95 of {name}: {ratio:.2f}x")
-        print(f"  {name:<24}{a['p95']:>11.0f}{b['p95']:>11.0f}{ratio:>7.2f}x   {verdict}")
+        cells = []
+        verdict = "ok"
+        for key in ("p50", "p95"):
+            ratio = a[key] / b[key]
+            if ratio > LATENCY_BUDGET:
+                verdict = "OVER"
+                misses.append(f"{key} of {name}: {ratio:.2f}x")
+            cells.append(f"{a[key]:>11.0f}{b[key]:>11.0f}{ratio:>7.2f}x")
+        print(f"  {name:<24}{''.join(cells)}   {verdict}")
 
     def throughput(result):
         return sum(op["count"] for op in result["ops"].values()) / result["seconds"]
