@@ -1,3 +1,6 @@
+# -- shared by every model users write --
+from . import crm_extended_input_guard
+
 # -- credit control --
 from . import crm_credit_guard
 from . import res_company_credit

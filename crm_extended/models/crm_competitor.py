@@ -12,7 +12,7 @@ TEXT_LIMITS = {"name": NAME_MAX_LENGTH, "website": URL_MAX_LENGTH}
 class CrmCompetitor(models.Model):
     _name = "crm.competitor"
     _description = "Competitor"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.extended.input.guard"]
     _order = "name, id"
     _check_company_auto = True
 
@@ -142,12 +142,27 @@ class CrmCompetitor(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = [self._clean_name(vals) for vals in vals_list]
         check_text_lengths(self, vals_list, TEXT_LIMITS)
         return super().create(vals_list)
 
     def write(self, vals):
+        vals = self._clean_name(vals)
         check_text_lengths(self, [vals], TEXT_LIMITS)
         return super().write(vals)
+
+    @api.model
+    def _clean_name(self, vals):
+        """A competitor's name is a non-blank text, kept without surrounding spaces
+        (an RPC caller may send a list, a dict or spaces)."""
+        if "name" not in vals:
+            return vals
+        name = vals["name"]
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError(
+                self.env._("A competitor needs a name: a text that is not blank.")
+            )
+        return dict(vals, name=name.strip())
 
     @api.model
     def name_search(self, name="", domain=None, operator="ilike", limit=100):

@@ -7,6 +7,7 @@ from ..tools.duplicate_keys import first_duplicate
 
 class CrmLeadCompetitor(models.Model):
     _name = "crm.lead.competitor"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Competitor on a Deal"
     _order = "lead_id, id"
     _check_company_auto = True
@@ -79,6 +80,56 @@ class CrmLeadCompetitor(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_new_lines(vals_list)
+        return super().create(vals_list)
+
+    @api.model
+    def _check_new_lines(self, vals_list):
+        """Refusals before the row reaches PostgreSQL (its UNIQUE and CHECK
+        constraints would answer with a raw error naming nothing, or, over RPC,
+        tell anyone that the competitor is on that deal): first whether the user
+        may change the deals at all, then a sentence about the duplicate."""
+        context = self.env.context
+        pairs = [
+            (
+                vals.get("lead_id", context.get("default_lead_id")),
+                vals.get("competitor_id", context.get("default_competitor_id")),
+            )
+            for vals in vals_list
+        ]
+        Lead = self.env["crm.lead"]
+        leads = Lead.browse({lead for lead, _ in pairs if isinstance(lead, int)}).exists()
+        if not leads:
+            return
+        if not self.env.su:
+            leads.check_access("write")
+        for vals in vals_list:
+            price = vals.get("competitor_price")
+            if isinstance(price, int | float) and price < 0:
+                raise ValidationError(self.env._("The competitor's price cannot be negative."))
+        seen = set()
+        existing = {
+            (line.lead_id.id, line.competitor_id.id)
+            for line in self.sudo()
+            .with_context(active_test=False)
+            .search([("lead_id", "in", leads.ids)])
+        }
+        for lead_id, competitor_id in pairs:
+            if not (isinstance(lead_id, int) and isinstance(competitor_id, int)):
+                continue  # refused by the input guard
+            key = (lead_id, competitor_id)
+            if key in seen or key in existing:
+                raise ValidationError(
+                    self.env._(
+                        "%(competitor)s is already listed on %(deal)s.",
+                        competitor=self.env["crm.competitor"].browse(competitor_id).display_name,
+                        deal=Lead.browse(lead_id).display_name,
+                    )
+                )
+            seen.add(key)
+
     @api.constrains("lead_id", "competitor_id")
     def _check_competitor_once_per_deal(self):
         """Friendly message on edits. The UNIQUE constraint stays the
@@ -93,6 +144,11 @@ class CrmLeadCompetitor(models.Model):
             duplicate._raise_duplicate_competitor()
 
     def _raise_duplicate_competitor(self):
+        # the refusal names the deal and its competitor: only to whoever may
+        # change the deal (a guessed deal id of another salesperson gets Odoo's
+        # own access error, which tells nothing). The deal, not this line: its
+        # rules would flush the line, which the unique constraint refuses.
+        self.lead_id.check_access("write")
         raise ValidationError(
             self.env._(
                 "%(competitor)s is already listed on %(deal)s.",

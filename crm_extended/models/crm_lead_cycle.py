@@ -9,6 +9,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools.field_access import check_search
+
 QUALIFICATION_STATUS = [
     ("none", "Not Qualified"),
     ("in_progress", "In Progress"),
@@ -178,6 +180,7 @@ class CrmLead(models.Model):
     def _search_is_stage_overdue(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
+        check_search(self, "is_stage_overdue", operator, value)
         self.env["crm.sales.cycle.stage"].flush_model(["cycle_id", "stage_id", "max_days"])
         self.flush_model(
             ["sales_cycle_id", "stage_id", "date_last_stage_update", "active", "won_status"]
@@ -244,6 +247,7 @@ class CrmLead(models.Model):
     def _search_qualification_status(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
+        check_search(self, "qualification_status", operator, value)
         statuses = tuple(str(status) for status in value if status)
         if not statuses:
             return Domain(operator == "not in")

@@ -16,6 +16,7 @@ class CrmLeadQualification(models.Model):
     """
 
     _name = "crm.lead.qualification"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Lead Qualification"
     _order = "date desc, id desc"
     _check_company_auto = True

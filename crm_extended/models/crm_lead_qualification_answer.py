@@ -4,6 +4,7 @@ from odoo.exceptions import UserError, ValidationError
 
 class CrmLeadQualificationAnswer(models.Model):
     _name = "crm.lead.qualification.answer"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Lead Qualification Answer"
     _order = "qualification_id, question_sequence, question_id, id"
 
@@ -51,10 +52,46 @@ class CrmLeadQualificationAnswer(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_new_answers(vals_list)
         answers = super().create(vals_list)
         if any(answer.qualification_id.state == "done" for answer in answers):
             raise UserError(self.env._("A done qualification cannot be modified."))
         return answers
+
+    @api.model
+    def _check_new_answers(self, vals_list):
+        """Before the row reaches the UNIQUE constraint (a raw error that, over RPC,
+        tells anyone the question is answered there): whether the user may change
+        the qualifications at all, then a sentence about the duplicate."""
+        default = self.env.context.get("default_qualification_id")
+        pairs = [
+            (vals.get("qualification_id", default), vals.get("question_id")) for vals in vals_list
+        ]
+        qualifications = (
+            self.env["crm.lead.qualification"]
+            .browse({q for q, _question in pairs if isinstance(q, int) and q > 0})
+            .exists()
+        )
+        if not qualifications:
+            return
+        if not self.env.su:
+            qualifications.check_access("write")
+        existing = {
+            (answer.qualification_id.id, answer.question_id.id)
+            for answer in self.sudo().search([("qualification_id", "in", qualifications.ids)])
+        }
+        seen = set()
+        for key in pairs:
+            if not all(isinstance(part, int) for part in key):
+                continue  # refused by the input guard
+            if key in seen or key in existing:
+                raise ValidationError(
+                    self.env._(
+                        "The question “%(question)s” is already answered in this qualification.",
+                        question=self.env["crm.qualification.question"].browse(key[1]).name,
+                    )
+                )
+            seen.add(key)
 
     def write(self, vals):
         if any(answer.qualification_id.state == "done" for answer in self):

@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 
 class CrmQualificationOption(models.Model):
     _name = "crm.qualification.option"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Lead Qualification Answer Option"
     _order = "question_id, sequence, id"
 

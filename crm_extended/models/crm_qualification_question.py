@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 
 class CrmQualificationQuestion(models.Model):
     _name = "crm.qualification.question"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Lead Qualification Question"
     _order = "questionnaire_id, sequence, id"
 

@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 
 class CrmQualificationQuestionnaire(models.Model):
     _name = "crm.qualification.questionnaire"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Lead Qualification Questionnaire"
     _order = "name, id"
     _check_company_auto = True

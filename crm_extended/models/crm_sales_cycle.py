@@ -5,6 +5,7 @@ from odoo.tools import SQL
 
 class CrmSalesCycle(models.Model):
     _name = "crm.sales.cycle"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Sales Cycle"
     _order = "sequence, name, id"
     _check_company_auto = True

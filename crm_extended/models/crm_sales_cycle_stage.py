@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 
 class CrmSalesCycleStage(models.Model):
     _name = "crm.sales.cycle.stage"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Sales Cycle Stage"
     _order = "cycle_id, sequence, id"
     _check_company_auto = True

@@ -26,7 +26,7 @@ CONCURRENCY_ERRORS = (TransactionRollbackError, *PG_CONCURRENCY_EXCEPTIONS_TO_RE
 class CrmWarrantyContract(models.Model):
     _name = "crm.warranty.contract"
     _description = "Warranty Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.extended.input.guard"]
     _order = "date_end desc, id desc"
     _check_company_auto = True
 
@@ -224,7 +224,10 @@ class CrmWarrantyContract(models.Model):
         default_name = self.env._("New")
         for vals in vals_list:
             if not vals.get("name") or vals["name"] == default_name:
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                company_id = vals.get("company_id")
+                company = (
+                    isinstance(company_id, int) and self.env["res.company"].browse(company_id)
+                ) or self.env.company
                 vals["name"] = (
                     self.env["ir.sequence"]
                     .with_company(company)

@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_amount
 
+from ..tools.field_access import check_search, is_finite_number
+
 # partner columns whose change may move a contact to another commercial entity
 PARTNER_KEYS = frozenset({"commercial_partner_id", "parent_id", "is_company"})
 
@@ -16,6 +18,8 @@ CREDIT_STATUS = [
 ]
 # Fields only credit controllers may change (on any partner, or in sudo()).
 CREDIT_CONTROLLED_FIELDS = ("credit_limit", "credit_hold", "credit_hold_reason")
+# A hold reason is repeated in every refusal and chatter note: a sentence, not a file.
+CREDIT_HOLD_REASON_MAX_LENGTH = 500
 # Who reads credit figures, status and reasons: sales and finance (field `groups`).
 CREDIT_READ_GROUPS = (
     "sales_team.group_sale_salesman,account.group_account_invoice,account.group_account_readonly"
@@ -273,6 +277,7 @@ class ResPartner(models.Model):
     def _search_credit_reported(self, operator, value):
         if operator != "in":
             return NotImplemented
+        check_search(self, "credit_reported", operator, value)
         # a sub-query, not a list of ids: the list view filters every customer
         self._credit_flush()
         reported = self._credit_report_partner_sql(self.env.company)
@@ -752,26 +757,39 @@ class ResPartner(models.Model):
     def _search_credit_on_hold(self, operator, value):
         if operator != "in":
             return NotImplemented
+        check_search(self, "credit_on_hold", operator, value)
         return self._credit_search_in("credit_on_hold", value, bool)
 
     def _search_credit_over_limit(self, operator, value):
         if operator != "in":
             return NotImplemented
+        check_search(self, "credit_over_limit", operator, value)
         return self._credit_search_in("credit_over_limit", value, bool)
 
     def _search_credit_status(self, operator, value):
         if operator != "in":
             return NotImplemented
+        check_search(self, "credit_status", operator, value)
         return self._credit_search_in("credit_status", value, str)
 
     def _search_credit_overdue_days(self, operator, value):
+        check_search(self, "credit_overdue_days", operator, value)
         if operator == "in":
             return self._credit_search_in(
-                "credit_overdue_days", [v for v in value if isinstance(v, int)], int
+                "credit_overdue_days", [v for v in value if is_finite_number(v)], int
             )
         compare = SEARCH_OPERATORS.get(operator)
-        if compare is None or not isinstance(value, int | float):
+        if compare is None:
             return NotImplemented
+        if not is_finite_number(value):
+            # None, True, a text or NaN from an RPC caller: a sentence, not
+            # PostgreSQL's "operator does not exist: integer > boolean"
+            raise UserError(
+                self.env._(
+                    "Days Overdue can only be compared with a number of days, not %(value)r.",
+                    value=value,
+                )
+            )
         return self._credit_search(
             lambda figures: compare(figures["credit_overdue_days"], value),
             SQL("figures.credit_overdue_days %s %s", SQL(operator), value),
@@ -793,7 +811,18 @@ class ResPartner(models.Model):
     @api.constrains("credit_hold", "credit_hold_reason")
     def _check_credit_hold_reason(self):
         for partner in self:
-            if partner.credit_hold and not (partner.credit_hold_reason or "").strip():
+            reason = partner.credit_hold_reason or ""
+            if len(reason) > CREDIT_HOLD_REASON_MAX_LENGTH:
+                raise ValidationError(
+                    self.env._(
+                        "The hold reason of %(partner)s is too long (%(length)s characters): "
+                        "at most %(limit)s characters are allowed.",
+                        partner=partner.display_name,
+                        length=len(reason),
+                        limit=CREDIT_HOLD_REASON_MAX_LENGTH,
+                    )
+                )
+            if partner.credit_hold and not reason.strip():
                 raise ValidationError(
                     self.env._(
                         "Putting %(partner)s on credit hold needs a reason.",

@@ -3,12 +3,15 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.fields import Domain
 
+from ..tools.field_access import check_search
 from .crm_customer_insight import INSIGHT_MONEY_GROUPS, RFM_SEGMENTS
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # Insights are sales and finance knowledge, like the credit figures: every
+    # field below is readable by sales and invoicing users only.
     # The current company's insight of the commercial entity. Segment, churn risk
     # and CLV are also kept per company on the partner (written by the nightly
     # job, on the customer and its contacts) so that lists can search and group
@@ -18,7 +21,7 @@ class ResPartner(models.Model):
         string="Customer Insight",
         compute="_compute_insight_id",
         search="_search_insight_id",
-        groups="base.group_user",
+        groups=INSIGHT_MONEY_GROUPS,
     )
     rfm_segment = fields.Selection(
         RFM_SEGMENTS,
@@ -26,7 +29,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         readonly=True,
         copy=False,
-        groups="base.group_user",
+        groups=INSIGHT_MONEY_GROUPS,
     )
     churn_probability = fields.Float(
         "Churn Risk (%)",
@@ -34,7 +37,7 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         digits=(5, 1),
-        groups="base.group_user",
+        groups=INSIGHT_MONEY_GROUPS,
         help="Probability that the customer buys nothing within the churn horizon.",
     )
     clv_12m = fields.Float(
@@ -78,13 +81,14 @@ class ResPartner(models.Model):
     def _search_insight_id(self, operator, value):
         if operator not in ("in", "not in", "any", "not any"):
             return NotImplemented
+        check_search(self, "insight_id", operator, value)
         Insight = self.env["crm.customer.insight"]
         company = Domain("company_id", "=", self.env.company.id)
         if operator in ("any", "not any"):
             insights = Insight._search(company & Domain(value))
             domain = Domain("commercial_partner_id", "in", insights.subselect("partner_id"))
             return domain if operator == "any" else ~domain
-        ids = [v for v in value if v]
+        ids = [v for v in value if v and isinstance(v, int)]
         domain = Domain(
             "commercial_partner_id",
             "in",

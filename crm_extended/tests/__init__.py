@@ -56,6 +56,9 @@ from . import test_service_case_tour
 from . import test_public_interface
 from . import test_cross_feature
 from . import test_access_matrix
+from . import test_privacy_findings
+from . import test_bad_input
+from . import test_field_access_matrix
 from . import test_company_rules
 from . import test_menu_visibility
 from . import test_ui_consistency

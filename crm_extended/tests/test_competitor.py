@@ -302,10 +302,23 @@ class TestCompetitorConstraints(CompetitorCommon):
         lead = self._deal("Twice", competitors=self.acme)
         lead.write({"competitor_line_ids": [Command.create({"competitor_id": self.globex.id})]})
         self.assertEqual(len(lead.competitor_line_ids), 2)
+        # refused before the row reaches the UNIQUE constraint, with a sentence
+        with self.assertRaises(ValidationError) as cm, self.env.cr.savepoint():
+            lead.write({"competitor_line_ids": [Command.create({"competitor_id": self.acme.id})]})
+        self.assertIn("Acme Test Rival is already listed on Twice", str(cm.exception))
+        # the UNIQUE constraint stays the guarantee
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError) as cm:
             with self.env.cr.savepoint():
-                lead.write(
-                    {"competitor_line_ids": [Command.create({"competitor_id": self.acme.id})]}
+                self.env["crm.lead.competitor"].sudo()._create(
+                    [
+                        {
+                            "stored": {
+                                "lead_id": lead.id,
+                                "competitor_id": self.acme.id,
+                                "threat_level": "medium",
+                            }
+                        }
+                    ]
                 )
         self.assertEqual(
             self.env["crm.lead.competitor"]._sql_error_to_message(cm.exception),
@@ -327,15 +340,12 @@ class TestCompetitorConstraints(CompetitorCommon):
         with self.assertRaises(ValidationError) as cm:
             line.write({"competitor_price": -1.0})
         self.assertIn("cannot be negative", str(cm.exception))
-        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError) as cm:
-            with self.env.cr.savepoint():
-                lead.env["crm.lead.competitor"].create(
-                    {"lead_id": lead.id, "competitor_id": self.globex.id, "competitor_price": -5}
-                )
-        self.assertEqual(
-            self.env["crm.lead.competitor"]._sql_error_to_message(cm.exception),
-            "The competitor's price cannot be negative.",
-        )
+        # a new line too, before the CHECK constraint answers
+        with self.assertRaises(ValidationError) as cm, self.env.cr.savepoint():
+            lead.env["crm.lead.competitor"].create(
+                {"lead_id": lead.id, "competitor_id": self.globex.id, "competitor_price": -5}
+            )
+        self.assertIn("cannot be negative", str(cm.exception))
 
     def test_competitor_of_other_company_refused_on_deal(self):
         foreign = self.env(user=self.rival_manager)["crm.competitor"].create(

@@ -124,9 +124,10 @@ class TestXlsxStream(HttpCase):
         wizard = self._wizard(self.seller)
         url = f"/crm_extended/xlsx/{wizard.id}"
         self.assertEqual(self._get(url, "stream_seller").status_code, 200)
-        # the ORM lets a colleague of the same company read the wizard, not
-        # a salesperson of another company (the wizard's company rule)...
-        self.assertEqual(wizard.with_user(self.other_seller).report_type, "warranty_expiry")
+        # the ORM lets neither a colleague of the same company read the wizard
+        # (its creator rule, issue 23) nor a salesperson of another company...
+        with self.assertRaises(AccessError):
+            wizard.with_user(self.other_seller).read(["report_type"])
         with self.assertRaises(AccessError):
             wizard.with_user(self.seller_b).read(["report_type"])
         # ...the route serves only the exports one made oneself

@@ -9,6 +9,7 @@ file (see ``controllers/xlsx_export.py``).
 
 import datetime
 import io
+import math
 import tempfile
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ import xlsxwriter
 # column kinds
 CHAR, INTEGER, FLOAT, MONEY, PERCENT, DATE = "char", "integer", "float", "money", "percent", "date"
 _NUMERIC = (INTEGER, FLOAT, MONEY, PERCENT)
+# beyond this a float has no cents left to round (and rounding it may overflow)
+_ROUNDING_LIMIT = 1e15
 
 
 @dataclass
@@ -46,15 +49,30 @@ class XlsxReportWriter:
     SAMPLE_ROWS = 200  # rows looked at to size the columns
     MAX_WIDTH = 60
 
-    def __init__(self, title, columns, currency=None, filters=(), total_label="Total"):
+    def __init__(
+        self, title, columns, currency=None, filters=(), total_label="Total", number_error=None
+    ):
         self.title = title
         self.columns = columns
         self.currency = currency
         self.filters = list(filters)
         self.total_label = total_label
+        # column header -> the exception raised for a number no workbook can hold
+        # (infinity, NaN: a sum of huge amounts); the caller's translated refusal
+        self.number_error = number_error or (
+            lambda header: ValueError(f"{header}: a figure is too large to export.")
+        )
+
+    def _check_number(self, col, value):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.number_error(col.header)
+        return value
 
     def _round_total(self, col, value):
         """Sums of floats carry binary noise (82134.48000000001): round them as shown."""
+        self._check_number(col, value)
+        if abs(value) >= _ROUNDING_LIMIT:
+            return value
         if col.kind == MONEY:
             return self.currency.round(value) if self.currency else round(value, 2)
         if col.kind == INTEGER:
@@ -148,7 +166,14 @@ class XlsxReportWriter:
                 for row in rows:
                     row_index += 1
                     for index, col in enumerate(self.columns):
-                        self._write_cell(sheet, row_index, index, col, row.get(col.key), fmt)
+                        self._write_cell(
+                            sheet,
+                            row_index,
+                            index,
+                            col,
+                            self._check_number(col, row.get(col.key)),
+                            fmt,
+                        )
                         if col.total and row.get(col.key):
                             totals[col.key] += row[col.key]
 

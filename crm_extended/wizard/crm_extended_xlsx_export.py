@@ -1,5 +1,5 @@
 import base64
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -26,6 +26,7 @@ REPORT_TYPES = [
 
 class CrmExtendedXlsxExport(models.TransientModel):
     _name = "crm.extended.xlsx.export"
+    _inherit = ["crm.extended.input.guard"]
     _description = "CRM Extended XLSX export"
 
     CHUNK = 1000  # records read per round trip while streaming rows
@@ -109,7 +110,18 @@ class CrmExtendedXlsxExport(models.TransientModel):
             (self.env._("Exported on"), fields.Date.context_today(self)),
         ]
         writer = XlsxReportWriter(
-            title, columns, self.company_id.currency_id, filters, total_label=self.env._("Total")
+            title,
+            columns,
+            self.company_id.currency_id,
+            filters,
+            total_label=self.env._("Total"),
+            number_error=lambda header: UserError(
+                self.env._(
+                    "The column %(column)s holds a figure too large to write in a workbook: "
+                    "correct the amounts of the records it sums, or narrow the export.",
+                    column=header,
+                )
+            ),
         )
         stamp = fields.Date.context_today(self).strftime("%Y%m%d")
         return writer, chunks, f"{self.report_type}_{stamp}.xlsx"
@@ -133,7 +145,8 @@ class CrmExtendedXlsxExport(models.TransientModel):
     @api.model
     def _check_report_type(self, vals):
         known = dict(REPORT_TYPES)
-        if "report_type" in vals and vals["report_type"] not in known:
+        report_type = vals.get("report_type")
+        if "report_type" in vals and not (isinstance(report_type, str) and report_type in known):
             raise UserError(
                 self.env._(
                     "Unknown report type %(type)r: choose one of %(types)s.",
@@ -217,10 +230,9 @@ class CrmExtendedXlsxExport(models.TransientModel):
                     "lead_create_date", ">=", datetime.combine(self.date_from, time.min)
                 )
             if self.date_to:
+                # the end of that day (not the next day's start: 9999-12-31 has none)
                 created &= Domain(
-                    "lead_create_date",
-                    "<",
-                    datetime.combine(self.date_to + timedelta(days=1), time.min),
+                    "lead_create_date", "<=", datetime.combine(self.date_to, time.max)
                 )
             # the stage's placeholder row keeps stages nobody reached listed
             domain &= Domain("lead_id", "=", False) | created

@@ -6,6 +6,7 @@ class CrmLeadGateOverride(models.TransientModel):
     """Explicit, logged way for a sales manager to force a lead past a stage gate."""
 
     _name = "crm.lead.gate.override"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Override a Sales Cycle Stage Gate"
 
     lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade")
