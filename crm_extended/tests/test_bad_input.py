@@ -125,6 +125,14 @@ class TestBadInput(TransactionCase):
             "crm.lead.gate.override": W["crm.lead.gate.override"].create(
                 {"lead_id": lead.id, "stage_id": lead.stage_id.id, "reason": "BI"}
             ),
+            "crm.service.case": env["crm.service.case"].create(
+                {
+                    "partner_id": customer.id,
+                    "subject": "BI case",
+                    "case_type": "complaint",
+                    "user_id": cls.writer.id,
+                }
+            ),
         }
 
     # ------------------------------------------------------------ discovery

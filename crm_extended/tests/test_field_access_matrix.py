@@ -89,6 +89,7 @@ MODEL_RIGHTS = {
     "crm.sales.cycle":                 ("-",   "-",   "-",     "r",      "r",      "-",       "-",       "rwcu",  "rwcu"),
     "crm.sales.cycle.stage":           ("-",   "-",   "-",     "r",      "r",      "-",       "-",       "rwcu",  "rwcu"),
     "crm.sales.funnel.report":         ("-",   "-",   "-",     "r",      "r",      "-",       "-",       "r",     "r"),
+    "crm.service.case":                ("-",   "r",   "-",     "rwc",    "rwc",    "r",       "r",       "rwcu",  "rwcu"),
     "crm.warranty.contract":           ("-",   "-",   "-",     "rwc",    "rwc",    "r",       "r",       "rwcu",  "rwcu"),
 }
 
@@ -320,6 +321,63 @@ FIELDS = {
         ),
     },
 }
+
+# Fields of the after-sales cases (crm.service.case and its figures on the
+# customer) and of the pipeline's cycle work, in the same audiences
+_FIELDS_ADDED = {
+    "crm.competitor": {INTERNAL: "rating_ids"},
+    "crm.warranty.contract": {INTERNAL: "rating_ids"},
+    "crm.sales.cycle.stage": {RECORD: "fold"},
+    "crm.service.case": {
+        RECORD: (
+            "access_token access_url access_warning activity_exception_decoration "
+            "activity_exception_icon activity_type_icon case_type commercial_partner_id "
+            "company_id coverage create_date create_uid customer_order_ids "
+            "customer_warranty_ids date_at_risk date_deadline date_open date_resolved "
+            "description has_message is_open message_has_error message_has_error_counter "
+            "message_has_sms_error message_ids message_is_follower message_needaction "
+            "message_needaction_counter name partner_id priority product_id quotation_id "
+            "rating_count rating_percentage_satisfaction resolution resolution_note "
+            "resolve_hours sale_order_id serial_number sla_reminded sla_state state subject "
+            "user_id warranty_contract_id website_message_ids write_date write_uid"
+        ),
+        INTERNAL: (
+            "activity_calendar_event_id activity_date_deadline activity_ids activity_state "
+            "activity_summary activity_type_id activity_user_id message_attachment_count "
+            "message_follower_ids message_partner_ids my_activity_date_deadline rating_avg "
+            "rating_avg_text rating_ids rating_last_feedback rating_last_image "
+            "rating_last_text rating_last_value"
+        ),
+        SALES_FINANCE: "customer_credit_status",
+    },
+    "res.company": {
+        RECORD: (
+            "service_rating_request service_response_hours_0 service_response_hours_1 "
+            "service_response_hours_2 service_response_hours_3"
+        ),
+    },
+    "res.config.settings": {
+        RECORD: (
+            "service_rating_request service_response_hours_0 service_response_hours_1 "
+            "service_response_hours_2 service_response_hours_3"
+        ),
+    },
+    "res.partner": {
+        RECORD: "service_case_ids",
+        INTERNAL: "complaint_count_90d satisfaction_avg service_case_open_count",
+        SALES_FINANCE: "credit_available_text credit_has_limit",
+    },
+    "res.users": {
+        RECORD: "service_case_ids",
+        INTERNAL: "complaint_count_90d satisfaction_avg service_case_open_count",
+        SALES_FINANCE: "credit_available_text credit_has_limit",
+    },
+    "sale.order": {SALES_FINANCE: "credit_request_amount"},
+}
+for _model, _audiences in _FIELDS_ADDED.items():
+    for _audience, _names in _audiences.items():
+        _known = FIELDS.setdefault(_model, {}).get(_audience, "")
+        FIELDS[_model][_audience] = f"{_known} {_names}"
 # fmt: on
 OPERATIONS = ("read", "write", "create", "unlink")
 
