@@ -52,3 +52,4 @@ from . import test_menu_visibility
 from . import test_ui_consistency
 from . import test_ui_consistency_tour
 from . import test_persian_tour
+from . import test_insight_trust
