@@ -79,6 +79,9 @@
         "views/crm_lead_insight_views.xml",
         "views/sale_order_insight_views.xml",
         "views/res_config_settings_insight_views.xml",
+        "data/retention_data.xml",
+        "data/retention_cron.xml",
+        "views/crm_retention_views.xml",
     ],
     "demo": [
         # -- credit control --

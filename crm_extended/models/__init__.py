@@ -51,3 +51,4 @@ from . import crm_product_affinity
 from . import res_partner_insight
 from . import sale_order_insight
 from . import product_product_insight
+from . import crm_retention

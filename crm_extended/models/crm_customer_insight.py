@@ -231,6 +231,17 @@ class CrmCustomerInsight(models.Model):
                     break
             if in_cron:
                 cron._commit_progress(1)
+        # the retention plans act on the fresh insights
+        Plan = self.env["crm.retention.plan"]
+        if not in_cron:
+            Plan._cron_create_touches(companies=companies, today=today)
+            return True
+        try:
+            with self.env.cr.savepoint():
+                Plan._cron_create_touches(companies=companies, today=today)
+        except Exception:
+            # the insights are committed: the plans' own daily job tries again
+            _logger.exception("Retention touches after the customer insights failed")
         return True
 
     def _insight_try(self, step, company, what, in_cron):
