@@ -320,33 +320,74 @@ class CrmRetentionTouch(models.Model):
     )
 
     def _retention_create_activities(self):
-        """The activities of the new touches to contact, with the why and the what, in a batch."""
-        touches = self.filtered(lambda t: t.state == "due" and not t.activity_id)
+        """The activities of the new touches to contact, with the why and the what.
+
+        Set-based: the notes for all the touches in a few queries, then one
+        INSERT of the activities (ids drawn from their sequence beforehand) and
+        one UPDATE linking them to the touches; creating them one by one through
+        the ORM costs ~3 ms each, too slow for a nightly run over 100,000 customers.
+        They are automated activities: their assignees are not notified one by one
+        (they find them in their activity list, as for other scheduled activities).
+        """
+        self.flush_recordset(["state", "activity_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM crm_retention_touch"
+                " WHERE id = ANY(%s) AND state = 'due' AND activity_id IS NULL ORDER BY id",
+                self.ids,
+            )
+        )
+        touches = self.browse(r[0] for r in self.env.cr.fetchall())
         if not touches:
             return
         notes = touches._retention_notes()
-        model_id = self.env["ir.model"]._get_id("res.partner")
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(mail_activity_quick_update=True, mail_notify_force_send=False)
-            .create(
-                [
-                    {
-                        "res_model_id": model_id,
-                        "res_id": touch.partner_id.id,
-                        "activity_type_id": touch.plan_id.activity_type_id.id,
-                        "summary": touch.plan_id.name,
-                        "note": notes[touch.id],
-                        "user_id": touch.user_id.id,
-                        "date_deadline": touch.date_due,
-                    }
-                    for touch in touches
-                ]
+        summaries = {plan.id: plan.name for plan in touches.plan_id}
+        self.env.cr.execute(
+            SQL("SELECT nextval('mail_activity_id_seq') FROM generate_series(1, %s)", len(touches))
+        )
+        activity_ids = [r[0] for r in self.env.cr.fetchall()]
+        self.env["mail.activity"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_activity (
+                    id, res_model_id, res_model, res_id, res_name, activity_type_id, user_id,
+                    user_tz, summary, note, date_deadline, automated, active,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT v.activity_id, %(model_id)s, 'res.partner', touch.partner_id,
+                       partner.complete_name, plan.activity_type_id, touch.user_id,
+                       assignee.tz, v.summary, v.note, touch.date_due, TRUE, TRUE,
+                       %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+                  FROM unnest(%(touch)s::int[], %(activity)s::int[], %(summary)s::varchar[],
+                              %(note)s::text[]) AS v(touch_id, activity_id, summary, note)
+                  JOIN crm_retention_touch touch ON touch.id = v.touch_id
+                  JOIN crm_retention_plan plan ON plan.id = touch.plan_id
+                  JOIN res_partner partner ON partner.id = touch.partner_id
+                  LEFT JOIN res_users users ON users.id = touch.user_id
+                  LEFT JOIN res_partner assignee ON assignee.id = users.partner_id
+                """,
+                model_id=self.env["ir.model"]._get_id("res.partner"),
+                uid=self.env.uid,
+                touch=touches.ids,
+                activity=activity_ids,
+                summary=[summaries[touch.plan_id.id] for touch in touches],
+                note=[str(notes[touch.id]) for touch in touches],
             )
         )
-        for touch, activity in zip(touches, activities, strict=True):
-            touch.activity_id = activity
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE crm_retention_touch touch SET activity_id = v.activity_id
+                  FROM unnest(%s::int[], %s::int[]) AS v(touch_id, activity_id)
+                 WHERE touch.id = v.touch_id
+                """,
+                touches.ids,
+                activity_ids,
+            )
+        )
+        self.env["mail.activity"].invalidate_model()
+        self.env["res.partner"].invalidate_model(["activity_ids"])
+        self.invalidate_model(["activity_id"])
 
     def _retention_notes(self):
         """Why (segment, churn risk, value, last purchase) and what to offer, per touch.
