@@ -92,6 +92,7 @@
         "demo/warranty_demo.xml",
         # -- competitors --
         "demo/competitor_demo.xml",
+        "demo/retention_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -885,4 +885,5 @@ TERMS = {
     "Which customers": "کدام مشتریان",
     "Why": "چرا",
     "e.g. At risk and valuable: call within 7 days": "مثلاً در معرض خطر و ارزشمند: تماس ظرف ۷ روز",
+    "Demo: valuable customers, a call every 30 days": "نمونه: مشتریان ارزشمند، یک تماس هر ۳۰ روز",
 }
