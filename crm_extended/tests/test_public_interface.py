@@ -196,6 +196,7 @@ PUBLIC_FIELDS = {
                 "warranty_expiry",
                 "competitor_winloss",
                 "customer_insight",
+                "retention_outcome",
             ],
         ),
         "date_from": ("date", None),

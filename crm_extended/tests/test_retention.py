@@ -1,5 +1,9 @@
+import base64
+import io
 from datetime import timedelta
 from unittest.mock import patch
+
+import openpyxl
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -207,6 +211,8 @@ class TestRetention(InsightCommon):
         self.assertAlmostEqual(plan.contacted_repurchase_rate, 30.0)
         self.assertAlmostEqual(plan.holdout_repurchase_rate, 10.0)
         self.assertAlmostEqual(plan.uplift, 20.0)
+        # the XLSX export, as the manager
+        self.assertEqual(self._xlsx_row(plan.name)[2:8], [40, 20, 30.0, 20, 10.0, 20.0])
         # one holdout touch fewer: not enough customers yet
         self.Touch.search(
             [("plan_id", "=", plan.id), ("partner_id", "=", partners[-1].id)]
@@ -214,6 +220,22 @@ class TestRetention(InsightCommon):
         plan.invalidate_recordset()
         self.assertFalse(plan.outcome_enough)
         self.assertEqual(plan.uplift, 0.0)
+        row = self._xlsx_row(plan.name)
+        self.assertEqual(row[2:8], [39, 20, None, 19, None, None])
+        self.assertEqual(row[8], "Not enough customers yet")
+
+    def _xlsx_row(self, name):
+        wizard = (
+            self.env["crm.extended.xlsx.export"]
+            .with_user(self.manager)
+            .create({"report_type": "retention_outcome"})
+        )
+        wizard.action_export()
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file_data)))
+        for row in book.active.iter_rows(values_only=True):
+            if row and row[0] == name:
+                return list(row)
+        raise AssertionError(f"no row for {name}")
 
     def test_purchase_after_the_touch(self):
         touches = self._run()

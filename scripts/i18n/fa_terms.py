@@ -886,4 +886,11 @@ TERMS = {
     "Why": "چرا",
     "e.g. At risk and valuable: call within 7 days": "مثلاً در معرض خطر و ارزشمند: تماس ظرف ۷ روز",
     "Demo: valuable customers, a call every 30 days": "نمونه: مشتریان ارزشمند، یک تماس هر ۳۰ روز",
+    "Contacted customers": "مشتریان تماس‌گرفته",
+    "Holdout customers": "مشتریان گروه کنترل",
+    "Not enough customers yet": "هنوز مشتری کافی نیست",
+    "Note": "یادداشت",
+    "Repurchase rate, contacted (%)": "نرخ خرید مجدد، تماس‌گرفته (٪)",
+    "Repurchase rate, holdout (%)": "نرخ خرید مجدد، گروه کنترل (٪)",
+    "Retention outcome": "نتیجه نگهداشت",
 }
