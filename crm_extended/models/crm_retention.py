@@ -166,6 +166,8 @@ class CrmRetentionPlan(models.Model):
         if companies:
             domain.append(("company_id", "in", companies.ids))
         plans = self.sudo().search(domain)
+        if not plans:
+            return self.env["crm.retention.touch"].sudo()
         started = time.perf_counter()
         self.env["crm.customer.insight"].flush_model()
         self.env["res.partner"].flush_model(["user_id", "commercial_partner_id"])
@@ -175,7 +177,7 @@ class CrmRetentionPlan(models.Model):
         for plan in plans:
             created |= plan._retention_insert_touches(today)
         created._retention_create_activities()
-        self._retention_update_outcome(today)
+        plans._retention_update_outcome(today)
         _logger.info(
             "Retention plans: %d touches of %d plans in %.1f s",
             len(created),
@@ -245,9 +247,9 @@ class CrmRetentionPlan(models.Model):
         )
         return self.env["crm.retention.touch"].sudo().browse(r[0] for r in self.env.cr.fetchall())
 
-    @api.model
     def _retention_update_outcome(self, today):
-        """``purchased_after``: a posted invoice after the touch, to the window's end."""
+        """``purchased_after`` of the plans' touches: a posted invoice after the touch,
+        to the window's end."""
         self.env["account.move"].flush_model(
             ["commercial_partner_id", "move_type", "state", "invoice_date", "company_id"]
         )
@@ -266,12 +268,14 @@ class CrmRetentionPlan(models.Model):
                                           AND move.invoice_date <= touch.date_window_end
                                           AND move.invoice_date <= %(today)s) AS value
                           FROM crm_retention_touch touch
-                         WHERE touch.date_touched < %(today)s
+                         WHERE touch.plan_id = ANY(%(plans)s)
+                           AND touch.date_touched < %(today)s
                            AND touch.date_window_end >= %(today)s - 1) bought
                  WHERE touch.id = bought.id
                    AND touch.purchased_after IS DISTINCT FROM bought.value
                 """,
                 today=today,
+                plans=self.ids,
             )
         )
         self.env["crm.retention.touch"].invalidate_model(["purchased_after"])
