@@ -88,6 +88,10 @@
         "views/res_partner_service_views.xml",
         "views/res_config_settings_service_views.xml",
         "views/crm_service_case_portal_templates.xml",
+        # -- retention plans --
+        "data/retention_data.xml",
+        "data/retention_cron.xml",
+        "views/crm_retention_views.xml",
     ],
     "demo": [
         # -- credit control --
@@ -100,6 +104,8 @@
         "demo/competitor_demo.xml",
         # -- after-sales cases --
         "demo/service_case_demo.xml",
+        # -- retention plans --
+        "demo/retention_demo.xml",
         # -- customer insights (last: computed on all the demo data) --
         "demo/insight_demo.xml",
     ],

@@ -60,3 +60,6 @@ from . import res_company_service
 from . import res_config_settings_service
 from . import crm_service_case
 from . import res_partner_service
+
+# -- retention plans --
+from . import crm_retention

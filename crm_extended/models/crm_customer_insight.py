@@ -147,6 +147,13 @@ class CrmCustomerInsight(models.Model):
     f_score = fields.Integer("F Score", readonly=True, aggregator="avg")
     m_score = fields.Integer("M Score", readonly=True, aggregator="avg")
     rfm_segment = fields.Selection(RFM_SEGMENTS, "Segment", readonly=True)
+    prediction_state = fields.Selection(
+        [("predicted", "Predicted"), ("no_prediction", "No Prediction")],
+        "Prediction",
+        readonly=True,
+        help="No prediction: too little history, or too few customers to fit a model. "
+        "Churn risk, expected purchases and CLV are then unknown, not zero.",
+    )
     churn_probability = fields.Float(
         "Churn Risk (%)",
         readonly=True,
@@ -247,6 +254,17 @@ class CrmCustomerInsight(models.Model):
                     break
             if in_cron:
                 cron._commit_progress(1)
+        # the retention plans act on the fresh insights
+        Plan = self.env["crm.retention.plan"]
+        if not in_cron:
+            Plan._cron_create_touches(companies=companies, today=today)
+            return True
+        try:
+            with self.env.cr.savepoint():
+                Plan._cron_create_touches(companies=companies, today=today)
+        except Exception:
+            # the insights are committed: the plans' own daily job tries again
+            _logger.exception("Retention touches after the customer insights failed")
         return True
 
     def _insight_try(self, step, company, what, in_cron):
@@ -290,22 +308,35 @@ class CrmCustomerInsight(models.Model):
         return None, False
 
     def _insight_purchases_query(self, company, date_from, today):
-        """One row per commercial customer with an invoice in [date_from, today]."""
+        """One row per commercial customer with an invoice in [date_from, today].
+
+        Columns: customer, recency and age (days), frequency (distinct invoice
+        dates), net revenue, and the net value of the first invoice date (the
+        Gamma-Gamma model is fitted on the repeat purchases only).
+        """
         return SQL(
             """
-            SELECT move.commercial_partner_id,
-                   %(today)s::date - MAX(move.invoice_date) FILTER (WHERE move.move_type = 'out_invoice'),
-                   %(today)s::date - MIN(move.invoice_date) FILTER (WHERE move.move_type = 'out_invoice'),
-                   COUNT(DISTINCT move.invoice_date) FILTER (WHERE move.move_type = 'out_invoice'),
-                   COALESCE(SUM(move.amount_untaxed_signed), 0)
-              FROM account_move move
-             WHERE move.company_id = %(company)s
-               AND move.state = 'posted'
-               AND move.move_type IN ('out_invoice', 'out_refund')
-               AND move.invoice_date BETWEEN %(date_from)s AND %(today)s
-               AND move.commercial_partner_id IS NOT NULL
-          GROUP BY move.commercial_partner_id
-            HAVING bool_or(move.move_type = 'out_invoice')
+            WITH day AS (
+                SELECT move.commercial_partner_id, move.invoice_date,
+                       SUM(move.amount_untaxed_signed) AS amount,
+                       bool_or(move.move_type = 'out_invoice') AS invoiced
+                  FROM account_move move
+                 WHERE move.company_id = %(company)s
+                   AND move.state = 'posted'
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND move.invoice_date BETWEEN %(date_from)s AND %(today)s
+                   AND move.commercial_partner_id IS NOT NULL
+              GROUP BY move.commercial_partner_id, move.invoice_date
+            )
+            SELECT commercial_partner_id,
+                   %(today)s::date - MAX(invoice_date) FILTER (WHERE invoiced),
+                   %(today)s::date - MIN(invoice_date) FILTER (WHERE invoiced),
+                   COUNT(*) FILTER (WHERE invoiced),
+                   COALESCE(SUM(amount), 0),
+                   COALESCE((array_agg(amount ORDER BY invoice_date) FILTER (WHERE invoiced))[1], 0)
+              FROM day
+          GROUP BY commercial_partner_id
+            HAVING bool_or(invoiced)
             """,
             company=company.id,
             date_from=date_from,
@@ -333,6 +364,7 @@ class CrmCustomerInsight(models.Model):
                 age=data[:, 2],
                 frequency=data[:, 3],
                 monetary=data[:, 4],
+                first_value=data[:, 5],
             )
             figures["partner_id"] = data[:, 0].astype(int)
         else:
@@ -352,10 +384,12 @@ class CrmCustomerInsight(models.Model):
         return len(rows)
 
     @api.model
-    def _insight_figures(self, company, recency, age, frequency, monetary):
+    def _insight_figures(self, company, recency, age, frequency, monetary, first_value=None):
         """Scores, segments and model predictions from per-customer arrays (days, money).
 
-        Pure computation (no query): the bench and the tests call it directly.
+        ``first_value``: net value of each customer's first purchase day (None:
+        the average order value). Pure computation (no query): the bench and the
+        tests call it directly.
         """
         n = len(frequency)
         r = rfm_score(recency, higher_is_better=False)
@@ -385,13 +419,22 @@ class CrmCustomerInsight(models.Model):
             "next_purchase_days": nan,
         }
         if n >= self._insight_min_fit_customers:
-            predictions = self._insight_predict(company, age, recency, frequency, monetary)
+            predictions = self._insight_predict(
+                company, age, recency, frequency, monetary, first_value
+            )
         for key, values in predictions.items():
             figures[key] = np.where(enough, values, np.nan)
         return figures
 
     @api.model
-    def _insight_predict(self, company, age, recency, frequency, monetary):
+    def _insight_predict(self, company, age, recency, frequency, monetary, first_value=None):
+        """BG/NBD and Gamma-Gamma predictions, both fitted as published.
+
+        BG/NBD on repeat purchases (x = frequency - 1) in weeks; Gamma-Gamma on
+        the number and mean value of the repeat purchases of the customers who
+        came back (x >= 1), the first purchase left out. A penalty is added to
+        a fit only when the unpenalized one diverges (see ``btyd``).
+        """
         # BG/NBD counts repeat purchases, from the first purchase, in weeks
         x = np.maximum(frequency - 1, 0)
         T = age / DAYS_PER_WEEK
@@ -424,11 +467,12 @@ class CrmCustomerInsight(models.Model):
         )
         year = btyd.expected_purchases(params, 365 / DAYS_PER_WEEK, x, t_x, T)
         mean_value = monetary / np.maximum(frequency, 1)
-        gg = btyd.fit_gamma_gamma(frequency, mean_value, penalizer=1e-4)
+        if first_value is None:
+            first_value = mean_value
+        repeat_value = np.where(x > 0, (monetary - first_value) / np.maximum(x, 1), 0.0)
+        gg = btyd.fit_gamma_gamma(x[sample], repeat_value[sample], penalizer=1e-4)
         order_value = (
-            btyd.expected_order_value(gg, frequency, mean_value)
-            if gg
-            else np.maximum(mean_value, 0)
+            btyd.expected_order_value(gg, x, repeat_value) if gg else np.maximum(mean_value, 0)
         )
         next_weeks = btyd.time_to_next_purchase(params, x, t_x, T, 365 / DAYS_PER_WEEK)
         _logger.info("Customer insights of %s: BG/NBD %s, Gamma-Gamma %s", company.name, params, gg)
@@ -467,12 +511,14 @@ class CrmCustomerInsight(models.Model):
                     first_purchase_date, last_purchase_date, recency_days, frequency,
                     monetary, average_order_value, r_score, f_score, m_score, rfm_segment,
                     churn_probability, expected_purchases_90d, expected_order_value, clv_12m,
-                    next_purchase_date, create_uid, create_date, write_uid, write_date)
+                    next_purchase_date, prediction_state,
+                    create_uid, create_date, write_uid, write_date)
                 SELECT v.partner_id, %(company)s, %(currency)s, %(today)s,
                        %(today)s::date - v.age_days, %(today)s::date - v.recency_days,
                        v.recency_days, v.frequency, v.monetary, v.aov, v.r, v.f, v.m, v.segment,
                        v.churn, v.expected, v.order_value, v.clv,
                        %(today)s::date + v.next_days::int,
+                       CASE WHEN v.churn IS NULL THEN 'no_prediction' ELSE 'predicted' END,
                        %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
                   FROM unnest(%(partner)s::int[], %(age)s::int[], %(recency)s::int[],
                               %(frequency)s::int[], %(monetary)s::numeric[], %(aov)s::numeric[],
@@ -500,6 +546,7 @@ class CrmCustomerInsight(models.Model):
                     expected_order_value = EXCLUDED.expected_order_value,
                     clv_12m = EXCLUDED.clv_12m,
                     next_purchase_date = EXCLUDED.next_purchase_date,
+                    prediction_state = EXCLUDED.prediction_state,
                     write_uid = EXCLUDED.write_uid,
                     write_date = EXCLUDED.write_date
                  WHERE (crm_customer_insight.date_computed, crm_customer_insight.currency_id,
@@ -510,7 +557,8 @@ class CrmCustomerInsight(models.Model):
                         crm_customer_insight.rfm_segment, crm_customer_insight.churn_probability,
                         crm_customer_insight.expected_purchases_90d,
                         crm_customer_insight.expected_order_value, crm_customer_insight.clv_12m,
-                        crm_customer_insight.next_purchase_date)
+                        crm_customer_insight.next_purchase_date,
+                        crm_customer_insight.prediction_state)
                        IS DISTINCT FROM
                        (EXCLUDED.date_computed, EXCLUDED.currency_id,
                         EXCLUDED.first_purchase_date, EXCLUDED.last_purchase_date,
@@ -518,7 +566,7 @@ class CrmCustomerInsight(models.Model):
                         EXCLUDED.f_score, EXCLUDED.m_score, EXCLUDED.rfm_segment,
                         EXCLUDED.churn_probability, EXCLUDED.expected_purchases_90d,
                         EXCLUDED.expected_order_value, EXCLUDED.clv_12m,
-                        EXCLUDED.next_purchase_date)
+                        EXCLUDED.next_purchase_date, EXCLUDED.prediction_state)
                     """,
                     company=company.id,
                     currency=company.currency_id.id,

@@ -23,6 +23,9 @@ class ResPartner(models.Model):
         search="_search_insight_id",
         groups=INSIGHT_MONEY_GROUPS,
     )
+    insight_prediction_state = fields.Selection(
+        related="insight_id.prediction_state", string="Prediction", groups="base.group_user"
+    )
     rfm_segment = fields.Selection(
         RFM_SEGMENTS,
         string="Customer Segment",

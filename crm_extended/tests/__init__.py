@@ -64,3 +64,5 @@ from . import test_menu_visibility
 from . import test_ui_consistency
 from . import test_ui_consistency_tour
 from . import test_persian_tour
+from . import test_insight_trust
+from . import test_retention

@@ -22,6 +22,9 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 #   guard:    the credit check's technical lock rows: credit controllers of the
 #             company read them (access_crm_credit_guard_controller), nobody else
 #   wizard:   transient, access rights only: the groups that may open it
+#   own:      like sale.order (company, own documents) on the record's own
+#             ``user_id`` and ``company_id``: salespeople read their own and the
+#             unassigned ones, "all documents" users every one of their companies
 MATRIX = {
     "crm.competitor": ("config", "company_id"),
     "crm.lead.competitor": ("lead", "lead_id"),
@@ -44,6 +47,9 @@ MATRIX = {
     "crm.warranty.contract": ("order", "sale_order_id"),
     # an after-sales case is seen like the order it is about (company, own documents)
     "crm.service.case": ("order", "sale_order_id"),
+    "crm.rfm.segment": ("config", None),
+    "crm.retention.plan": ("config", "company_id"),
+    "crm.retention.touch": ("own", None),
 }
 FUNNEL_PLACEHOLDER = ("config", "sales_cycle_id.company_id")
 
@@ -138,7 +144,20 @@ class TestAccessMatrix(TransactionCase):
                 owners = [cls.users["sales_own"], cls.other_salesman, env["res.users"]]
             customer = env["res.partner"].create({"name": f"MX customer {company.name}"})
             product = env["product.product"].create({"name": f"MX product {company.name}"})
-            for owner in owners:
+            plan = env["crm.retention.plan"].create(
+                {"name": f"MX plan {company.name}", "company_id": company.id}
+            )
+            for days, owner in enumerate(owners):
+                env["crm.retention.touch"].create(
+                    {
+                        "plan_id": plan.id,
+                        "partner_id": customer.id,
+                        "company_id": company.id,
+                        "user_id": owner.id,
+                        "date_due": fields.Date.add(fields.Date.today(), days=days),
+                        "state": "due" if owner else "skipped",
+                    }
+                )
                 lead = (
                     env["crm.lead"]
                     .with_company(company)
@@ -261,6 +280,11 @@ class TestAccessMatrix(TransactionCase):
         """Whether ``user`` should read a record whose rule looks at ``anchor``."""
         groups = self._groups(user)
         companies = user.company_ids & self.companies
+        if rule == "own":
+            if not (groups["sales"] and anchor.company_id in companies):
+                return False
+            everything = user.has_group("sales_team.group_sale_salesman_all_leads")
+            return everything or anchor.user_id in (user, self.env["res.users"])
         if rule == "lead":
             return anchor.id in self._core_readable(user, "crm.lead")
         if rule == "order":
@@ -320,11 +344,15 @@ class TestAccessMatrix(TransactionCase):
                     record_rule, path = rule, target
                     if model == "crm.sales.funnel.report" and not record.lead_id:
                         record_rule, path = FUNNEL_PLACEHOLDER
-                    expected = self._expected(record_rule, user, record.mapped(path))
+                    if record_rule == "own":
+                        anchor = record
+                    else:
+                        anchor = record.mapped(path) if path else self.env["res.company"]
+                    expected = self._expected(record_rule, user, anchor)
                     if expected != (record.id in readable):
                         problems.append(
                             f"{model} {record.display_name!r} (id {record.id}, "
-                            f"{path}={record.mapped(path).display_name!r}): {name} "
+                            f"{path}={anchor.display_name!r}): {name} "
                             f"{'cannot read it but should' if expected else 'reads it but should not'}"
                             f" ({record_rule} rule)"
                         )

@@ -14,14 +14,15 @@ class TestInsightTour(HttpCase):
             {"name": "Insight Tour Customer", "is_company": True}
         )
         others = cls.env["res.partner"].create(
-            [{"name": f"Insight Tour Other {i}", "is_company": True} for i in range(4)]
+            # 20 customers and more: the purchase model is fitted (predictions shown)
+            [{"name": f"Insight Tour Other {i}", "is_company": True} for i in range(20)]
         )
         # the tour customer buys most, most often and recently: a champion, or
         # loyal when other customers of the database bought today
         history = [(cls.customer, days, 900.0) for days in (3, 20, 40)] + [
-            (partner, days, 100.0 * (i + 1))
+            (partner, days, 10.0 * (i + 1))
             for i, partner in enumerate(others)
-            for days in (100 + 30 * i, 300)
+            for days in (100 + 5 * i, 300)
         ]
         invoices = cls.env["account.move"].create(
             [

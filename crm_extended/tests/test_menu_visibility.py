@@ -32,6 +32,11 @@ MENUS = {
     "crm_customer_insight_menu": SALES,
     "crm_customer_insight_analysis_menu": SALES,
     "crm_product_affinity_menu": SALES,
+    # CRM > Sales > Retention Touches; Configuration > Retention Plans; Analyses >
+    # Retention Outcome (the manager's)
+    "crm_retention_touch_menu": SALES,
+    "crm_retention_plan_menu": CONFIG,
+    "crm_retention_touch_analysis_menu": CONFIG,
     "crm_extended_xlsx_export_menu": SALES,
     # Sales > After-sales, Sales > Orders > Warranties
     "menu_aftersales_root": SALES,

@@ -235,6 +235,7 @@ PUBLIC_FIELDS = {
                 "competitor_winloss",
                 "customer_insight",
                 "service_case",
+                "retention_outcome",
             ],
         ),
         "date_from": ("date", None),
@@ -522,7 +523,13 @@ class TestSecurityCoverage(TransactionCase):
             if name in vals or not fld.required or fld.compute or fld.default:
                 continue
             if fld.type == "many2one":
-                vals[name] = self.env[fld.comodel_name].sudo().search([], limit=1).id
+                vals[name] = (
+                    self.env[fld.comodel_name]
+                    .sudo()
+                    .with_context(active_test=False)
+                    .search([], limit=1)
+                    .id
+                )
             elif fld.type in ("char", "text"):
                 vals[name] = "Company rule test"
             elif fld.type == "selection":

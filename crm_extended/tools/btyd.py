@@ -10,7 +10,10 @@
   value of a customer with ``x`` purchases of mean ``m`` has the posterior mean
   ``p (gamma + x m) / (p x + q - 1)``.
 
-Both are fitted by maximum likelihood (L-BFGS-B on the log parameters). Every
+Both are fitted by maximum likelihood (L-BFGS-B on the log parameters), as
+published: without a penalty. Only a fit that diverges (a parameter running off
+towards 0 or infinity, as on a tiny or degenerate dataset) is fitted again with
+the caller's ``penalizer`` (L2 on the parameters), see ``_diverged``. Every
 function is vectorised over customers: the cost is a few passes over arrays,
 never a Python loop per customer. Time is in whatever unit the caller uses
 (crm_extended passes weeks); ``alpha`` and ``gamma`` are in that unit and in
@@ -24,6 +27,9 @@ from scipy.optimize import minimize
 from scipy.special import gammaln, hyp2f1
 
 _LOG_BOUNDS = (-12.0, 12.0)
+# a fitted log parameter beyond this (a parameter above ~1,100 or below ~1/1,100,
+# in units where the mean age or the mean order value is 1) has diverged
+_DIVERGED_LOG = 7.0
 
 
 @dataclass(frozen=True)
@@ -62,12 +68,23 @@ def bgnbd_log_likelihood(params, x, t_x, T):
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
+def _diverged(result):
+    """True when a fit failed or a parameter ran off towards 0 or infinity."""
+    return (
+        result is None
+        or not np.isfinite(result.fun)
+        or bool((np.abs(result.x) > _DIVERGED_LOG).any())
+    )
+
+
 def fit_bgnbd(x, t_x, T, weights=None, penalizer=0.0):
     """Maximum-likelihood BG/NBD parameters, or None when the fit fails.
 
     ``weights`` counts identical customers once (the caller may group equal
-    ``(x, t_x, T)`` triples). A small ``penalizer`` (L2 on the parameters)
-    keeps a tiny dataset from drifting to infinite ``a`` and ``b``.
+    ``(x, t_x, T)`` triples). The fit is the published, unpenalized one; only
+    when it diverges (see ``_diverged``) is it done again with ``penalizer``
+    (L2 on the parameters), which keeps a tiny dataset from drifting to
+    infinite ``a`` and ``b``.
     """
     x, t_x, T = _as_arrays(x, t_x, T)
     weights = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
@@ -78,18 +95,24 @@ def fit_bgnbd(x, t_x, T, weights=None, penalizer=0.0):
     # fit in units where the mean age is 1: well-conditioned starting point
     t_x_s, T_s = t_x / scale, T / scale
 
-    def objective(log_params):
-        params = np.exp(log_params)
-        ll = bgnbd_log_likelihood(params, x, t_x_s, T_s)
-        return -(weights @ ll) / total + penalizer * float(params @ params)
+    def fit(penalty):
+        def objective(log_params):
+            params = np.exp(log_params)
+            ll = bgnbd_log_likelihood(params, x, t_x_s, T_s)
+            return -(weights @ ll) / total + penalty * float(params @ params)
 
-    best = None
-    for start in ([0.0, 0.0, 0.0, 0.0], [0.0, -1.0, -0.5, 0.5]):
-        res = minimize(objective, np.array(start), method="L-BFGS-B", bounds=[_LOG_BOUNDS] * 4)
-        if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
-            best = res
-        if res.success and np.isfinite(res.fun):
-            break  # the second start only rescues a failed first one
+        best = None
+        for start in ([0.0, 0.0, 0.0, 0.0], [0.0, -1.0, -0.5, 0.5]):
+            res = minimize(objective, np.array(start), method="L-BFGS-B", bounds=[_LOG_BOUNDS] * 4)
+            if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
+                best = res
+            if res.success and np.isfinite(res.fun):
+                break  # the second start only rescues a failed first one
+        return best
+
+    best = fit(0.0)
+    if penalizer and _diverged(best):
+        best = fit(penalizer) or best
     if best is None:
         return None
     r, alpha, a, b = np.exp(best.x)
@@ -196,6 +219,9 @@ def gamma_gamma_log_likelihood(params, x, m):
 def fit_gamma_gamma(x, m, penalizer=0.0):
     """Gamma-Gamma parameters from customers with ``x >= 1`` orders of mean ``m > 0``.
 
+    As published, ``x`` and ``m`` are the number and the mean value of the
+    *repeat* purchases of the customers who came back (the first purchase is
+    left out). ``penalizer`` is used only when the unpenalized fit diverges.
     None when there are too few customers or the fit fails.
     """
     x, m = _as_arrays(x, m)
@@ -206,15 +232,19 @@ def fit_gamma_gamma(x, m, penalizer=0.0):
     scale = float(np.mean(m))
     m_s = m / scale
 
-    def objective(log_params):
-        params = np.exp(log_params)
-        return -float(np.mean(gamma_gamma_log_likelihood(params, x, m_s))) + penalizer * float(
-            params @ params
+    def fit(penalty):
+        def objective(log_params):
+            params = np.exp(log_params)
+            ll = gamma_gamma_log_likelihood(params, x, m_s)
+            return -float(np.mean(ll)) + penalty * float(params @ params)
+
+        return minimize(
+            objective, np.array([0.0, 0.0, 0.0]), method="L-BFGS-B", bounds=[_LOG_BOUNDS] * 3
         )
 
-    res = minimize(
-        objective, np.array([0.0, 0.0, 0.0]), method="L-BFGS-B", bounds=[_LOG_BOUNDS] * 3
-    )
+    res = fit(0.0)
+    if penalizer and _diverged(res):
+        res = fit(penalizer)
     if not np.isfinite(res.fun):
         return None
     p, q, gamma = np.exp(res.x)

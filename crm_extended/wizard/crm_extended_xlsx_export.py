@@ -21,6 +21,7 @@ REPORT_TYPES = [
     ("warranty_expiry", "Warranty expiry"),
     ("competitor_winloss", "Competitor win/loss"),
     ("customer_insight", "Customer insights"),
+    ("retention_outcome", "Retention outcome"),
 ]
 
 
@@ -393,8 +394,10 @@ class CrmExtendedXlsxExport(models.TransientModel):
                     "last": i.last_purchase_date,
                     "monetary": i.monetary,
                     "aov": i.average_order_value,
-                    "churn": i.churn_probability if i.expected_purchases_90d else None,
-                    "expected": i.expected_purchases_90d if i.expected_purchases_90d else None,
+                    "churn": i.churn_probability if i.prediction_state == "predicted" else None,
+                    "expected": (
+                        i.expected_purchases_90d if i.prediction_state == "predicted" else None
+                    ),
                     "order_value": i.expected_order_value or None,
                     "clv": i.clv_12m or None,
                     "next": i.next_purchase_date,
@@ -422,3 +425,47 @@ class CrmExtendedXlsxExport(models.TransientModel):
             Column("next", self.env._("Expected next purchase"), DATE),
         ]
         return self.env._("Customer insights"), columns, self._chunks(insights, read)
+
+    def _xlsx_retention_outcome(self):
+        """One row per retention plan of the company (archived ones too): the outcome.
+
+        The rates and the uplift are left empty while either group has fewer
+        customers than the plan's minimum ("not enough customers yet").
+        """
+        plans = (
+            self.env["crm.retention.plan"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.company_id.id)], order="sequence, id")
+        )
+
+        def read(batch):
+            rows = []
+            for plan in batch:
+                enough = plan.outcome_enough
+                rows.append(
+                    {
+                        "plan": plan.name,
+                        "active": self.env._("Yes") if plan.active else self.env._("No"),
+                        "touches": plan.touch_count,
+                        "contacted": plan.contacted_count,
+                        "contacted_rate": plan.contacted_repurchase_rate if enough else None,
+                        "holdout": plan.holdout_count,
+                        "holdout_rate": plan.holdout_repurchase_rate if enough else None,
+                        "uplift": plan.uplift if enough else None,
+                        "note": "" if enough else self.env._("Not enough customers yet"),
+                    }
+                )
+            return rows
+
+        columns = [
+            Column("plan", self.env._("Plan")),
+            Column("active", self.env._("Active")),
+            Column("touches", self.env._("Touches"), INTEGER, total=True),
+            Column("contacted", self.env._("Contacted customers"), INTEGER, total=True),
+            Column("contacted_rate", self.env._("Repurchase rate, contacted (%)"), PERCENT),
+            Column("holdout", self.env._("Holdout customers"), INTEGER, total=True),
+            Column("holdout_rate", self.env._("Repurchase rate, holdout (%)"), PERCENT),
+            Column("uplift", self.env._("Uplift (points)"), FLOAT),
+            Column("note", self.env._("Note")),
+        ]
+        return self.env._("Retention outcome"), columns, self._chunks(plans, read)
