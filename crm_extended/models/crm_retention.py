@@ -6,6 +6,7 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL, format_amount, format_date
 
 from .crm_customer_insight import RFM_SEGMENTS
@@ -17,6 +18,7 @@ class CrmRfmSegment(models.Model):
     """One record per ``rfm_segment`` value, so that plans pick segments as tags."""
 
     _name = "crm.rfm.segment"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Customer Segment"
     _order = "sequence, id"
 
@@ -31,6 +33,7 @@ class CrmRetentionPlan(models.Model):
     """Which customers to contact, how often, and how many to leave out to measure uplift."""
 
     _name = "crm.retention.plan"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Retention Plan"
     _order = "sequence, id"
     _check_company_auto = True
@@ -100,17 +103,25 @@ class CrmRetentionPlan(models.Model):
         help="Both groups have enough customers whose outcome window has ended.",
     )
 
-    _holdout_range = models.Constraint(
-        "CHECK(holdout_percent BETWEEN 0 AND 90)", "The holdout is between 0 and 90 %."
+    @api.constrains(
+        "holdout_percent", "cadence_days", "due_days", "window_days", "min_churn_probability"
     )
-    _cadence_positive = models.Constraint(
-        "CHECK(cadence_days >= 0 AND due_days >= 0 AND window_days > 0)",
-        "Cadence and due days cannot be negative, the outcome window must be positive.",
-    )
-    _min_churn_range = models.Constraint(
-        "CHECK(min_churn_probability BETWEEN 0 AND 100)",
-        "The minimum churn risk is a percentage between 0 and 100.",
-    )
+    def _check_plan_figures(self):
+        """A sentence naming the figure, before the database would refuse it."""
+        for plan in self:
+            if not 0 <= plan.holdout_percent <= 90:
+                raise ValidationError(self.env._("The holdout is between 0 and 90 %."))
+            if plan.cadence_days < 0 or plan.due_days < 0 or plan.window_days <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Cadence and due days cannot be negative, the outcome window must be "
+                        "positive."
+                    )
+                )
+            if not 0 <= plan.min_churn_probability <= 100:
+                raise ValidationError(
+                    self.env._("The minimum churn risk is a percentage between 0 and 100.")
+                )
 
     @api.depends_context("company")
     def _compute_outcome(self):
@@ -285,6 +296,7 @@ class CrmRetentionTouch(models.Model):
     """One contact of one customer by one plan (or its deliberate absence: holdout)."""
 
     _name = "crm.retention.touch"
+    _inherit = ["crm.extended.input.guard"]
     _description = "Retention Touch"
     _order = "date_due desc, id desc"
     _rec_name = "partner_id"

@@ -24,7 +24,11 @@ class ResPartner(models.Model):
         groups=INSIGHT_MONEY_GROUPS,
     )
     insight_prediction_state = fields.Selection(
-        related="insight_id.prediction_state", string="Prediction", groups="base.group_user"
+        [("predicted", "Predicted"), ("no_prediction", "No Prediction")],
+        string="Prediction",
+        compute="_compute_insight_prediction_state",
+        search="_search_insight_prediction_state",
+        groups=INSIGHT_MONEY_GROUPS,
     )
     rfm_segment = fields.Selection(
         RFM_SEGMENTS,
@@ -80,6 +84,16 @@ class ResPartner(models.Model):
                 insights[partner.id] = Insight.browse(insight_id)
         for partner in self:
             partner.insight_id = insights.get(partner.commercial_partner_id.id, Insight)
+
+    @api.depends_context("company")
+    @api.depends("insight_id.prediction_state")
+    def _compute_insight_prediction_state(self):
+        for partner in self:
+            partner.insight_prediction_state = partner.insight_id.prediction_state
+
+    def _search_insight_prediction_state(self, operator, value):
+        check_search(self, "insight_prediction_state", operator, value)
+        return Domain("insight_id", "any", [("prediction_state", operator, value)])
 
     def _search_insight_id(self, operator, value):
         if operator not in ("in", "not in", "any", "not any"):

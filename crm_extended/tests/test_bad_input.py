@@ -99,6 +99,7 @@ class TestBadInput(TransactionCase):
         qualification = env["crm.lead.qualification"].create(
             {"lead_id": lead.id, "questionnaire_id": questionnaire.id}
         )
+        plan = env["crm.retention.plan"].create({"name": "BI plan"})
         return {
             "crm.competitor": competitor,
             "crm.lead.competitor": env["crm.lead.competitor"].create(
@@ -124,6 +125,11 @@ class TestBadInput(TransactionCase):
             ),
             "crm.lead.gate.override": W["crm.lead.gate.override"].create(
                 {"lead_id": lead.id, "stage_id": lead.stage_id.id, "reason": "BI"}
+            ),
+            "crm.rfm.segment": env.ref("crm_extended.rfm_segment_champions"),
+            "crm.retention.plan": plan,
+            "crm.retention.touch": env["crm.retention.touch"].create(
+                {"plan_id": plan.id, "partner_id": customer.id, "company_id": env.company.id}
             ),
             "crm.service.case": env["crm.service.case"].create(
                 {

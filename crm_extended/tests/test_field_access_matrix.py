@@ -89,6 +89,9 @@ MODEL_RIGHTS = {
     "crm.sales.cycle":                 ("-",   "-",   "-",     "r",      "r",      "-",       "-",       "rwcu",  "rwcu"),
     "crm.sales.cycle.stage":           ("-",   "-",   "-",     "r",      "r",      "-",       "-",       "rwcu",  "rwcu"),
     "crm.sales.funnel.report":         ("-",   "-",   "-",     "r",      "r",      "-",       "-",       "r",     "r"),
+    "crm.retention.plan":              ("-",   "-",   "-",     "r",      "r",      "-",       "-",       "rwcu",  "rwcu"),
+    "crm.retention.touch":             ("-",   "-",   "-",     "rw",     "rw",     "-",       "-",       "rwcu",  "rwcu"),
+    "crm.rfm.segment":                 ("-",   "-",   "-",     "r",      "r",      "-",       "-",       "rw",    "rw"),
     "crm.service.case":                ("-",   "r",   "-",     "rwc",    "rwc",    "r",       "r",       "rwcu",  "rwcu"),
     "crm.warranty.contract":           ("-",   "-",   "-",     "rwc",    "rwc",    "r",       "r",       "rwcu",  "rwcu"),
 }
@@ -365,14 +368,33 @@ _FIELDS_ADDED = {
     "res.partner": {
         RECORD: "service_case_ids",
         INTERNAL: "complaint_count_90d satisfaction_avg service_case_open_count",
-        SALES_FINANCE: "credit_available_text credit_has_limit",
+        SALES_FINANCE: "credit_available_text credit_has_limit insight_prediction_state",
     },
     "res.users": {
         RECORD: "service_case_ids",
         INTERNAL: "complaint_count_90d satisfaction_avg service_case_open_count",
-        SALES_FINANCE: "credit_available_text credit_has_limit",
+        SALES_FINANCE: "credit_available_text credit_has_limit insight_prediction_state",
     },
     "sale.order": {SALES_FINANCE: "credit_request_amount"},
+    # retention plans and the insights' prediction state
+    "crm.customer.insight": {RECORD: "prediction_state"},
+    "crm.retention.plan": {
+        RECORD: (
+            "active activity_type_id cadence_days company_id contacted_count "
+            "contacted_repurchase_rate create_date create_uid due_days holdout_count "
+            "holdout_percent holdout_repurchase_rate min_churn_probability min_clv_12m name "
+            "outcome_enough segment_ids sequence touch_count touch_ids uplift window_days "
+            "write_date write_uid"
+        ),
+    },
+    "crm.retention.touch": {
+        RECORD: (
+            "activity_id company_id create_date create_uid date_done date_due date_touched "
+            "date_window_end is_holdout partner_id plan_id purchased_after state user_id "
+            "write_date write_uid"
+        ),
+    },
+    "crm.rfm.segment": {RECORD: "code create_date create_uid name sequence write_date write_uid"},
 }
 for _model, _audiences in _FIELDS_ADDED.items():
     for _audience, _names in _audiences.items():
