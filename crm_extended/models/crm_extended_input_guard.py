@@ -46,7 +46,8 @@ class CrmExtendedInputGuard(models.AbstractModel):
         return super().create(vals_list)
 
     def write(self, vals):
-        self._input_check([vals])
+        if self:  # nothing is written on no record (merges write empty sets)
+            self._input_check([vals])
         return super().write(vals)
 
     @api.model
