@@ -290,26 +290,6 @@ FIELDS = {
             "insight_id insight_suggested_product_ids rfm_segment "
         ),
     },
-    "res.users": {
-        RECORD: (
-            "c360_competitor_ids c360_currency_id c360_lead_count c360_lead_ids "
-            "c360_opportunity_count c360_opportunity_value c360_order_amount c360_order_count "
-            "c360_qualified_lead_count c360_quotation_count c360_warranty_active_count "
-            "c360_warranty_expiring_count credit_currency_id credit_is_controller "
-            "warranty_contract_ids warranty_count "
-        ),
-        FINANCE: (
-            "c360_open_invoice_amount c360_open_invoice_count c360_overdue_invoice_amount "
-            "c360_overdue_invoice_count "
-        ),
-        SALES_FINANCE: (
-            "churn_probability clv_12m credit_available credit_exposure credit_exposure_draft "
-            "credit_exposure_orders credit_exposure_receivable credit_hold credit_hold_reason "
-            "credit_on_hold credit_open_order_count credit_over_limit credit_overdue_amount "
-            "credit_overdue_days credit_overdue_invoice_count credit_reported credit_status "
-            "insight_id insight_suggested_product_ids rfm_segment "
-        ),
-    },
     "sale.order": {
         RECORD: (
             "affinity_product_ids credit_can_approve warranty_contract_count "
@@ -370,11 +350,6 @@ _FIELDS_ADDED = {
         INTERNAL: "complaint_count_90d satisfaction_avg service_case_open_count",
         SALES_FINANCE: "credit_available_text credit_has_limit insight_prediction_state",
     },
-    "res.users": {
-        RECORD: "service_case_ids",
-        INTERNAL: "complaint_count_90d satisfaction_avg service_case_open_count",
-        SALES_FINANCE: "credit_available_text credit_has_limit insight_prediction_state",
-    },
     "sale.order": {SALES_FINANCE: "credit_request_amount"},
     # retention plans and the insights' prediction state
     "crm.customer.insight": {RECORD: "prediction_state"},
@@ -400,6 +375,9 @@ for _model, _audiences in _FIELDS_ADDED.items():
     for _audience, _names in _audiences.items():
         _known = FIELDS.setdefault(_model, {}).get(_audience, "")
         FIELDS[_model][_audience] = f"{_known} {_names}"
+# a user is a partner by delegation: res.users shows every field the addon adds
+# to res.partner, under the same audiences
+FIELDS["res.users"] = dict(FIELDS["res.partner"])
 # fmt: on
 OPERATIONS = ("read", "write", "create", "unlink")
 

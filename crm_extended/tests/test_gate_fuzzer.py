@@ -329,17 +329,18 @@ class GateMachine(RuleBasedStateMachine if RuleBasedStateMachine else object):
                 )
         return result
 
+    def order_action(self, action, role, index, method):
+        """``role`` calls the order's button ``method`` on a picked order."""
+        oid = self.pick(self.order_ids, index)
+        self.step(
+            action, role, lambda env: getattr(env["sale.order"].browse(oid), method)(), order=oid
+        )
+
     # ---------------------------------------------------------------- orders
     @enabled("confirm")
     @rule(role=st.sampled_from(ROLES), index=st.integers(0, 99))
     def confirm(self, role, index):
-        oid = self.pick(self.order_ids, index)
-        self.step(
-            "confirm",
-            role,
-            lambda env: env["sale.order"].browse(oid).action_confirm(),
-            order=oid,
-        )
+        self.order_action("confirm", role, index, "action_confirm")
 
     @enabled("write_order")
     @rule(
@@ -495,24 +496,12 @@ class GateMachine(RuleBasedStateMachine if RuleBasedStateMachine else object):
     @enabled("request")
     @rule(role=st.sampled_from(ROLES), index=st.integers(0, 99))
     def request(self, role, index):
-        oid = self.pick(self.order_ids, index)
-        self.step(
-            "request",
-            role,
-            lambda env: env["sale.order"].browse(oid).action_request_credit_approval(),
-            order=oid,
-        )
+        self.order_action("request", role, index, "action_request_credit_approval")
 
     @enabled("approve")
     @rule(role=st.sampled_from(ROLES), index=st.integers(0, 99))
     def approve(self, role, index):
-        oid = self.pick(self.order_ids, index)
-        self.step(
-            "approve",
-            role,
-            lambda env: env["sale.order"].browse(oid).action_approve_credit(),
-            order=oid,
-        )
+        self.order_action("approve", role, index, "action_approve_credit")
 
     # ---------------------------------------------------------------- partners, invoices
     @enabled("partner_write")
